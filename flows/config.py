@@ -1,0 +1,97 @@
+"""Settings: the only reader of environment variables, the only place paths are built.
+
+Everything else receives a `Settings` (or the pieces of it it needs) as an argument, so
+stages stay pure and tests can point a run at a temporary warehouse.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Quiet, offline defaults for the libraries we orchestrate. Set before prefect / GX are
+# imported (cli.py calls `apply_library_environment` first thing), never overriding a
+# value the user chose.
+LIBRARY_ENVIRONMENT = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+    # Prefect's temporary server can take >20 s to start on a cold machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_UI_ENABLED": "false",
+    # Services a one-shot local run does not need; they only slow the temporary server.
+    "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_FOREMAN_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "true",
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "true",
+    "PREFECT_API_SERVICES_TRIGGERS_ENABLED": "false",
+    "TQDM_DISABLE": "1",
+}
+
+
+def apply_library_environment(environ: dict | None = None) -> None:
+    """Set telemetry-off and start-up defaults unless the user already set them."""
+    env = os.environ if environ is None else environ
+    for key, value in LIBRARY_ENVIRONMENT.items():
+        env.setdefault(key, value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things are and how big batches are. Built once per run by `from_env`."""
+
+    project_root: Path = PROJECT_ROOT
+    warehouse: Path = PROJECT_ROOT / "warehouse" / "news.duckdb"
+    reference_dir: Path = PROJECT_ROOT / "warehouse" / "reference"
+    sql_dir: Path = PROJECT_ROOT / "sql"
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+    examples_dir: Path = PROJECT_ROOT / "examples"
+    batch_size: int = 64
+    workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    doc_timeout_s: float = 30.0
+    max_bytes: int = 20 * 1024 * 1024  # decompressed size cap per document
+    language_seed: int = 0
+    lock_wait_s: float = 60.0
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.warehouse.parent
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.warehouse_dir / "staging"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.warehouse_dir / "data_docs"
+
+    @property
+    def dashboard_path(self) -> Path:
+        return self.warehouse_dir / "dashboard.html"
+
+    @classmethod
+    def from_env(cls, warehouse: str | os.PathLike | None = None, **overrides) -> "Settings":
+        """Settings from NEWSFLOW_* environment variables, then explicit overrides."""
+        s = cls()
+        env = os.environ
+        if env.get("NEWSFLOW_WAREHOUSE"):
+            s = replace(s, warehouse=Path(env["NEWSFLOW_WAREHOUSE"]))
+        if env.get("NEWSFLOW_BATCH_SIZE"):
+            s = replace(s, batch_size=int(env["NEWSFLOW_BATCH_SIZE"]))
+        if env.get("NEWSFLOW_WORKERS"):
+            s = replace(s, workers=int(env["NEWSFLOW_WORKERS"]))
+        if env.get("NEWSFLOW_DOC_TIMEOUT"):
+            s = replace(s, doc_timeout_s=float(env["NEWSFLOW_DOC_TIMEOUT"]))
+        if env.get("NEWSFLOW_LOCK_WAIT"):
+            s = replace(s, lock_wait_s=float(env["NEWSFLOW_LOCK_WAIT"]))
+        if warehouse is not None:
+            s = replace(s, warehouse=Path(warehouse).resolve())
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        return replace(s, **overrides) if overrides else s

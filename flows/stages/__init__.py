@@ -1,0 +1,1 @@
+"""Pure pipeline stages: read, clean, detect, validate, load. None of them imports prefect."""
