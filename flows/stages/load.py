@@ -1,0 +1,143 @@
+"""Load stage, pure half: turn a batch of articles and rejections into table rows.
+
+The I/O half (one DuckDB transaction per batch) lives in `flows.warehouse`; keeping the row
+shaping here makes it testable without a database and keeps the writer thin.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from flows.records import Article, RawDocument, Rejection
+
+
+@dataclass
+class LoadBatch:
+    """Rows for every table one batch writes, as lists of dicts keyed by column name."""
+
+    documents: list[dict] = field(default_factory=list)
+    articles: list[dict] = field(default_factory=list)
+    paragraphs: list[dict] = field(default_factory=list)
+    removed_lines: list[dict] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)
+    citations: list[dict] = field(default_factory=list)
+    outlets: list[dict] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+
+    def tables(self) -> dict[str, list[dict]]:
+        return {
+            "documents": self.documents, "articles": self.articles,
+            "paragraphs": self.paragraphs, "removed_lines": self.removed_lines,
+            "evidence": self.evidence, "citations": self.citations,
+            "outlets": self.outlets, "quarantine": self.quarantine,
+        }
+
+
+def quarantine_id(doc_id: str | None, source_uri: str) -> str:
+    return doc_id or hashlib.sha256(source_uri.encode("utf-8")).hexdigest()
+
+
+def document_row(doc: RawDocument, run_id: str) -> dict:
+    return {
+        "doc_id": doc.doc_id, "source_uri": doc.source_uri, "url": doc.url,
+        "content_type": doc.content_type, "encoding": doc.encoding,
+        "byte_size": doc.byte_size, "content": doc.text, "first_run_id": run_id,
+    }
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def boilerplate_share(article: Article) -> float:
+    """Removed characters over all characters of the lines the cleaner considered."""
+    total = sum(len(d.text) for d in article.page.lines)
+    removed = sum(len(d.text) for d in article.page.lines if not d.keep)
+    return round(removed / total, 4) if total else 0.0
+
+
+def outlet_key(outlet_id: str | None, name: str, domain: str | None) -> str:
+    if outlet_id:
+        return outlet_id
+    return f"domain:{domain}" if domain else f"name:{name.casefold()}"
+
+
+def article_row(a: Article, run_id: str) -> dict:
+    p = a.page
+    text = p.text
+    o, w = a.outlet, a.wire
+    return {
+        "doc_id": a.doc_id, "source_uri": p.doc.source_uri, "url": p.doc.url,
+        "canonical_url": p.canonical_url, "title": p.title, "text": text,
+        "language": a.language, "language_confidence": float(a.language_confidence),
+        "outlet_id": o.outlet_id if o else None, "outlet_name": o.name if o else None,
+        "outlet_domain": o.domain if o else None,
+        "outlet_registered": o.registered if o else None,
+        "outlet_confidence": float(o.confidence) if o else None,
+        "wire_id": w.outlet_id if w else None, "wire_name": w.name if w else None,
+        "published_date": p.published_date, "author": p.author, "site_name": p.site_name,
+        "description": p.description, "word_count": word_count(text), "char_count": len(text),
+        "paragraph_count": len(p.paragraphs), "removed_line_count": len(p.removed),
+        "boilerplate_share": boilerplate_share(a), "extractor": p.extractor, "run_id": run_id,
+    }
+
+
+def rows_for_article(a: Article, run_id: str, batch: LoadBatch) -> None:
+    """Append every row one article contributes to `batch`."""
+    batch.documents.append(document_row(a.page.doc, run_id))
+    batch.articles.append(article_row(a, run_id))
+    langs = {pl.paragraph_no: pl for pl in a.paragraph_languages}
+    for i, para in enumerate(a.page.paragraphs, start=1):
+        pl = langs.get(i)
+        batch.paragraphs.append({
+            "doc_id": a.doc_id, "paragraph_no": i, "text": para,
+            "language": pl.language if pl else None, "script": pl.script if pl else None,
+            "foreign_language": bool(pl.foreign) if pl else False,
+        })
+    for d in a.page.removed:
+        batch.removed_lines.append({"doc_id": a.doc_id, "line_no": d.line_no, "text": d.text,
+                                    "reason": d.reason, "rule": d.rule})
+    for target, match in (("outlet", a.outlet), ("wire", a.wire)):
+        if match is None:
+            continue
+        batch.outlets.append({
+            "outlet_key": outlet_key(match.outlet_id, match.name, match.domain),
+            "outlet_id": match.outlet_id, "name": match.name, "domain": match.domain,
+            "registered": match.registered, "first_run_id": run_id,
+        })
+        for seq, ev in enumerate(match.evidence, start=1):
+            batch.evidence.append({"doc_id": a.doc_id, "target": target, "seq": seq,
+                                   "signal": ev.signal, "text": ev.text, "line_no": ev.line_no})
+    for seq, c in enumerate(a.citations, start=1):
+        batch.citations.append({"doc_id": a.doc_id, "seq": seq, "cited_outlet_id": c.outlet_id,
+                                "cited_name": c.name, "sentence": c.sentence,
+                                "pattern": c.pattern})
+
+
+def quarantine_row(r: Rejection, run_id: str, failed_expectations: Iterable[str] = ()) -> dict:
+    failed = list(failed_expectations)
+    return {
+        "quarantine_id": quarantine_id(r.doc_id, r.source_uri), "doc_id": r.doc_id,
+        "source_uri": r.source_uri, "stage": r.stage, "reason": r.reason, "detail": r.detail,
+        "failed_expectations": json.dumps(failed) if failed else None, "run_id": run_id,
+    }
+
+
+def build_load_batch(
+    articles: Iterable[Article], rejections: Iterable[Rejection], run_id: str,
+    quarantined_docs: Iterable[RawDocument] = (),
+    failed_expectations: dict[str, list[str]] | None = None,
+) -> LoadBatch:
+    """All rows of one batch. Quarantined documents that were decoded are kept in
+    raw.documents too, so nothing is lost and `--retry-quarantined` can re-derive them."""
+    batch = LoadBatch()
+    for a in articles:
+        rows_for_article(a, run_id, batch)
+    for doc in quarantined_docs:
+        batch.documents.append(document_row(doc, run_id))
+    failed_expectations = failed_expectations or {}
+    for r in rejections:
+        batch.quarantine.append(quarantine_row(r, run_id, failed_expectations.get(r.doc_id or "", ())))
+    return batch

@@ -1,0 +1,206 @@
+"""Validate stage: run the Great Expectations suites in `expectations/` on each batch.
+
+Suites are GX 1.x JSON files, one per table, named after it (`core.articles.json`). Each
+expectation carries GX's own `severity` (critical sends the failing documents to
+quarantine; warning loads them and records the failure) and `meta.why`.
+
+GX validates a frame of just the columns the expectations need (lengths and flags, not
+the article text): GX hashes the whole frame it is given, and hashing a text column
+costs more than the checks themselves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from flows.records import Article, Rejection
+
+log = logging.getLogger(__name__)
+
+STAGE = "validate"
+EARLIEST_DATE = "1990-01-01"  # before the web, a publication date is a misparse
+MARKUP_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&(?:[a-zA-Z]{2,8}|#\d{2,6});")
+# UTF-8 read as Latin-1/cp1252: "â€™", "Ã©", "Ã¶", "Ð¿" ...
+MOJIBAKE_RE = re.compile(r"â€[\x80-\xbf™œ�šž˜“”‘’•–—]|Ã[\x80-\xbf©¨ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿¡¢£¤¥¦§ ]|Ð[\x80-\xbf°±²³´µ¶·¸¹º»¼½¾¿]|Â[\xa0-\xbf]")
+
+
+def load_suites(expectations_dir: Path) -> dict[str, dict]:
+    """Every suite file, by suite name (= file stem). A suite whose name does not match its
+    file is an error: the file name is how users find the rules for a table."""
+    suites = {}
+    for f in sorted(Path(expectations_dir).glob("*.json")):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        if data.get("name") != f.stem:
+            raise ValueError(f"{f}: suite name {data.get('name')!r} must equal the file stem {f.stem!r}")
+        suites[f.stem] = data
+    return suites
+
+
+def has_markup(text: str) -> bool:
+    return bool(MARKUP_RE.search(text))
+
+
+def has_mojibake(text: str) -> bool:
+    return len(MOJIBAKE_RE.findall(text)) >= 2
+
+
+def outlet_status(a: Article) -> str:
+    if a.outlet is None:
+        return "unknown"
+    return "registered" if a.outlet.registered else "unregistered"
+
+
+def article_frame(articles: Sequence[Article]):
+    """The columns the articles suite checks, one row per article, in batch order."""
+    import pandas as pd
+
+    from flows.stages.load import boilerplate_share, word_count
+
+    rows = []
+    for a in articles:
+        p = a.page
+        text = p.text
+        date = None
+        if p.published_date:
+            try:
+                date = pd.Timestamp(dt.date.fromisoformat(p.published_date[:10]))
+            except ValueError:
+                date = pd.NaT
+        rows.append({
+            "doc_id": a.doc_id,
+            "title": p.title,
+            "title_length": len(p.title) if p.title else 0,
+            "language": a.language,
+            "language_confidence": float(a.language_confidence),
+            "word_count": word_count(text),
+            "char_count": len(text),
+            "paragraph_count": len(p.paragraphs),
+            "boilerplate_share": boilerplate_share(a),
+            "published_date": date,
+            "outlet_status": outlet_status(a),
+            "has_markup": has_markup(text) or has_markup(p.title or ""),
+            "has_mojibake": has_mojibake(text) or has_mojibake(p.title or ""),
+        })
+    frame = pd.DataFrame(rows)
+    if not rows:
+        return frame
+    frame["published_date"] = pd.to_datetime(frame["published_date"])
+    return frame
+
+
+@dataclass
+class ValidationOutcome:
+    kept: list[Article] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    failed_expectations: dict[str, list[str]] = field(default_factory=dict)  # doc_id -> names
+    results: list[dict] = field(default_factory=list)  # one per expectation, for dq.validation_results
+
+
+def expectation_name(config) -> str:
+    col = config.kwargs.get("column")
+    return f"{config.type}({col})" if col else config.type
+
+
+class Validator:
+    """A GX ephemeral context with the suites registered once per run (creating a context
+    and its data source per batch would dominate the cost of small batches)."""
+
+    def __init__(self, suites: dict[str, dict], today: dt.date | None = None):
+        import great_expectations as gx
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.today = today or dt.date.today()
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self.context.data_sources.add_pandas("newsflow")
+        self.definitions = {}
+        for name, data in suites.items():
+            suite = self.context.suites.add(ExpectationSuite(**data))
+            batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            self.definitions[name] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch_def, suite=suite))
+
+    def run(self, suite_name: str, frame):
+        import pandas as pd
+
+        return self.definitions[suite_name].run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters={"today": pd.Timestamp(self.today),
+                                    "earliest_date": pd.Timestamp(EARLIEST_DATE)},
+            result_format={"result_format": "COMPLETE"},
+        )
+
+
+def _severity(config) -> str:
+    sev = getattr(config, "severity", None)
+    return str(getattr(sev, "value", sev) or "critical").lower()
+
+
+def validate_articles(articles: Sequence[Article], validator: Validator,
+                      suite_name: str = "core.articles") -> ValidationOutcome:
+    """Validate a batch; critical failures go to quarantine with the expectations they failed."""
+    out = ValidationOutcome()
+    if not articles:
+        return out
+    frame = article_frame(articles)
+    result = validator.run(suite_name, frame)
+    failing: dict[int, list[str]] = {}
+    for er in result.results:
+        cfg = er.expectation_config
+        sev = _severity(cfg)
+        res = er.result or {}
+        exc = (er.exception_info or {}).get("raised_exception")
+        out.results.append({
+            "suite": suite_name, "expectation": expectation_name(cfg), "expectation_type": cfg.type,
+            "column_name": cfg.kwargs.get("column"), "severity": sev, "success": bool(er.success),
+            "observed_value": None if res.get("observed_value") is None else str(res.get("observed_value")),
+            "element_count": res.get("element_count", len(frame)),
+            "unexpected_count": res.get("unexpected_count", 0 if er.success else None),
+        })
+        if exc:
+            log.warning("expectation %s raised: %s", expectation_name(cfg), er.exception_info)
+        if sev == "critical" and not er.success:
+            for idx in res.get("unexpected_index_list") or []:
+                failing.setdefault(int(idx), []).append(expectation_name(cfg))
+    for i, a in enumerate(articles):
+        if i in failing:
+            names = failing[i]
+            out.failed_expectations[a.doc_id] = names
+            out.rejected.append(Rejection(a.doc_id, a.page.doc.source_uri, STAGE,
+                                          "failed_" + _short(names[0]),
+                                          "failed critical expectations: " + ", ".join(names)))
+        else:
+            out.kept.append(a)
+    return out
+
+
+def _short(name: str) -> str:
+    """expect_column_values_to_be_in_set(language) -> language_in_set."""
+    m = re.match(r"expect_column_values_to_(?:be_)?(\w+)\((\w+)\)", name)
+    if m:
+        return f"{m.group(2)}_{m.group(1)}"
+    return name.removeprefix("expect_")
+
+
+def merge_results(rows: Iterable[dict]) -> list[dict]:
+    """Sum one run's per-batch results into one row per expectation."""
+    merged: dict[tuple[str, str, str], dict] = {}
+    for r in rows:
+        key = (r["suite"], r["expectation"], r["severity"])
+        if key not in merged:
+            merged[key] = dict(r)
+            continue
+        m = merged[key]
+        m["success"] = m["success"] and r["success"]
+        m["element_count"] = (m["element_count"] or 0) + (r["element_count"] or 0)
+        m["unexpected_count"] = (m["unexpected_count"] or 0) + (r["unexpected_count"] or 0)
+        if r["observed_value"] is not None:
+            m["observed_value"] = r["observed_value"]
+    return list(merged.values())

@@ -1,0 +1,186 @@
+"""The DuckDB warehouse behind a small interface: connect, migrate, load, record runs.
+
+DuckDB lets one process hold a database file; a second one fails at once with "Could not
+set lock on file", even read-only. Every connection here therefore retries with backoff
+for a bounded time and then raises `WarehouseBusy` with a message that says what to do.
+All SQL lives in `sql/` and every value is a bound parameter or a registered frame.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import duckdb
+
+from flows.stages.load import LoadBatch
+
+log = logging.getLogger(__name__)
+
+LOCK_MARKERS = ("could not set lock", "conflicting lock", "lock on file")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the DuckDB file for longer than we were willing to wait."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return any(m in str(exc).lower() for m in LOCK_MARKERS)
+
+
+def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting with backoff while another process holds it."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    delay = 0.2
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise WarehouseBusy(
+                        f"the warehouse {path} is held by another process (a DuckDB session, a "
+                        f"notebook or another newsflow run) and stayed locked for {wait_s:.0f} s. "
+                        "Close that session (or query a copy of the file) and run again."
+                    ) from exc
+                raise
+            log.info("warehouse %s is locked; retrying in %.1f s", path, delay)
+            time.sleep(delay + random.uniform(0, delay / 4))
+            delay = min(delay * 2, 5.0)
+
+
+@contextmanager
+def open_warehouse(path: Path, *, read_only: bool = False, wait_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only, wait_s=wait_s)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def sql_files(sql_dir: Path, sub: str) -> list[Path]:
+    return sorted((sql_dir / sub).rglob("*.sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    """Apply the idempotent DDL, then (re)create every view. Views are created in
+    schema order (core, dq, mart) and alphabetically, so a view may build on earlier ones."""
+    con.execute("begin transaction")
+    try:
+        for f in sql_files(sql_dir, "ddl"):
+            con.execute(f.read_text(encoding="utf-8"))
+        for f in view_files(sql_dir):
+            con.execute(f.read_text(encoding="utf-8"))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def view_files(sql_dir: Path) -> list[Path]:
+    order = {"core": 0, "dq": 1, "mart": 2}
+    files = sql_files(sql_dir, "views")
+    return sorted(files, key=lambda p: (order.get(p.parent.name, 9), p.name))
+
+
+def known_doc_ids(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> set[str]:
+    """Which of these documents are already in the warehouse (loaded or quarantined)."""
+    ids = list({d for d in doc_ids if d})
+    if not ids:
+        return set()
+    rows = con.execute(
+        "select doc_id from raw.documents where doc_id in (select unnest($ids)) "
+        "union select doc_id from dq.quarantine where doc_id in (select unnest($ids))",
+        {"ids": ids},
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def known_quarantine_ids(con: duckdb.DuckDBPyConnection, qids: Iterable[str]) -> set[str]:
+    ids = list(set(qids))
+    if not ids:
+        return set()
+    rows = con.execute("select quarantine_id from dq.quarantine where quarantine_id in (select unnest($ids))",
+                       {"ids": ids}).fetchall()
+    return {r[0] for r in rows}
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path) -> dict[str, int]:
+    """Write one batch in one transaction; all or nothing. Returns rows inserted per table."""
+    import pandas as pd
+
+    inserted: dict[str, int] = {}
+    con.execute("begin transaction")
+    try:
+        for name, rows in batch.tables().items():
+            if not rows:
+                continue
+            frame = pd.DataFrame(rows)
+            con.register(f"batch_{name}", frame)
+            try:
+                sql = (sql_dir / "load" / f"{name}.sql").read_text(encoding="utf-8")
+                res = con.execute(sql).fetchone()
+                inserted[name] = int(res[0]) if res else 0
+            finally:
+                con.unregister(f"batch_{name}")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return inserted
+
+
+def refresh_reference(con: duckdb.DuckDBPyConnection, outlets: list[dict]) -> None:
+    """Replace ref.outlets with the registry as loaded from its data file."""
+    import pandas as pd
+
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from ref.outlets")
+        if outlets:
+            con.register("ref_outlets_frame", pd.DataFrame(outlets))
+            con.execute("insert into ref.outlets by name select * from ref_outlets_frame")
+            con.unregister("ref_outlets_frame")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, inputs: list[str]) -> None:
+    con.execute(
+        "insert into dq.runs (run_id, flow_run_id, started_at, status, inputs) "
+        "values ($run_id, $flow_run_id, current_timestamp, 'running', $inputs)",
+        {"run_id": run_id, "flow_run_id": flow_run_id, "inputs": json.dumps(inputs)},
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, summary: dict) -> None:
+    con.execute(
+        "update dq.runs set finished_at = current_timestamp, status = $status, "
+        "docs_seen = $seen, docs_loaded = $loaded, docs_skipped = $skipped, "
+        "docs_quarantined = $quarantined, summary_json = $summary where run_id = $run_id",
+        {"run_id": run_id, "status": status, "seen": summary.get("seen", 0),
+         "loaded": summary.get("loaded", 0), "skipped": summary.get("skipped", 0),
+         "quarantined": summary.get("quarantined", 0), "summary": json.dumps(summary)},
+    )
+
+
+def record_validation(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict]) -> None:
+    import pandas as pd
+
+    if not rows:
+        return
+    frame = pd.DataFrame([{**r, "run_id": run_id} for r in rows])
+    con.register("validation_frame", frame)
+    try:
+        con.execute("insert or replace into dq.validation_results by name select * from validation_frame")
+    finally:
+        con.unregister("validation_frame")

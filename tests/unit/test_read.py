@@ -1,0 +1,86 @@
+"""Read stage: discovery, size caps, binary detection, decoding, hashing."""
+import gzip
+import hashlib
+
+import pytest
+
+from flows.records import RawDocument, Rejection, SourceRef
+from flows.stages.read import InputError, ReadOptions, decode, list_sources, read
+
+
+def _read(path, **kw):
+    return read(SourceRef(str(path)), ReadOptions(**kw))
+
+
+def test_identity_is_sha256_of_raw_bytes(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_bytes(b"Hello world, this is a page.\n")
+    doc = _read(p)
+    assert isinstance(doc, RawDocument)
+    assert doc.doc_id == hashlib.sha256(p.read_bytes()).hexdigest()
+    assert doc.content_type == "text" and doc.encoding == "utf-8"
+
+
+def test_gzip_page_has_same_identity_as_plain(tmp_path):
+    raw = "<html><body><p>Same page</p></body></html>".encode()
+    (tmp_path / "p.html").write_bytes(raw)
+    (tmp_path / "p.html.gz").write_bytes(gzip.compress(raw))
+    a, b = _read(tmp_path / "p.html"), _read(tmp_path / "p.html.gz")
+    assert a.doc_id == b.doc_id and b.content_type == "html"
+
+
+def test_gzip_bomb_is_capped(tmp_path):
+    p = tmp_path / "bomb.txt.gz"
+    with gzip.open(p, "wb") as f:
+        for _ in range(64):
+            f.write(b" " * (1 << 20))
+    r = _read(p, max_bytes=1 << 20)
+    assert isinstance(r, Rejection) and r.reason == "too_large"
+
+
+def test_truncated_gzip(tmp_path):
+    data = gzip.compress(b"some text " * 5000)
+    p = tmp_path / "cut.txt.gz"
+    p.write_bytes(data[: len(data) // 2])
+    r = _read(p)
+    assert isinstance(r, Rejection) and r.reason == "corrupt_gzip"
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty_document"),
+    (b"  \n\t\n ", "empty_document"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary_content"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary_content"),
+])
+def test_bad_bytes_rejected_with_reason(tmp_path, content, reason):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(content)
+    r = _read(p)
+    assert isinstance(r, Rejection) and r.reason == reason and r.stage == "read"
+
+
+def test_windows_1251_is_decoded():
+    text = ("Министерство иностранных дел России заявило в пятницу, что переговоры "
+            "о безопасности в Европе продолжатся на следующей неделе в Женеве.")
+    decoded, enc = decode(text.encode("cp1251"))
+    assert decoded == text and enc.replace("_", "").lower() in {"cp1251", "windows1251"}
+
+
+def test_latin1_is_decoded():
+    text = "Le président a déclaré que la réforme serait présentée à l'Assemblée en février. " * 3
+    decoded, _ = decode(text.encode("latin-1"))
+    assert "président" in decoded and "déclaré" in decoded
+
+
+def test_list_sources_dir_and_glob(tmp_path):
+    (tmp_path / "d").mkdir()
+    for name in ("a.txt", "b.html.gz", "c.pdf", "d/e.htm"):
+        (tmp_path / name).write_text("x")
+    found = [r.source_uri for r in list_sources([tmp_path])]
+    assert [p.rsplit("/", 1)[1] for p in found] == ["a.txt", "b.html.gz", "e.htm"]
+    assert len(list(list_sources([str(tmp_path / "*.txt")]))) == 1
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="not a file, a directory or a glob"):
+        list(list_sources([tmp_path / "nope"]))

@@ -1,0 +1,60 @@
+"""Validate stage: real GX suites from expectations/, critical vs warning."""
+import datetime as dt
+import json
+
+import pytest
+
+from flows.config import Settings
+from flows.records import Article, CleanPage, RawDocument
+from flows.stages.validate import (Validator, has_markup, has_mojibake, load_suites,
+                                   merge_results, validate_articles)
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return Validator(load_suites(Settings().expectations_dir), today=dt.date(2026, 11, 25))
+
+
+def _art(doc_id, text="word " * 40, lang="en", date="2022-01-03", title="A fine headline"):
+    doc = RawDocument(doc_id, f"/x/{doc_id}.txt", None, "text", text, "utf-8", len(text))
+    page = CleanPage(doc, title, None, date, None, None, None, tuple(text.split("\n")), (), "lines")
+    return Article(page, lang, 0.99, None, None)
+
+
+def test_every_suite_is_named_after_its_file_and_says_why():
+    for name, suite in load_suites(Settings().expectations_dir).items():
+        assert suite["name"] == name
+        for e in suite["expectations"]:
+            assert e["meta"].get("why"), e
+            assert e["severity"] in {"critical", "warning"}, e
+
+
+def test_critical_failure_quarantines_only_that_document(validator):
+    good, stub, markup = _art("a"), _art("b", text="too short"), _art("c", text="<div>x</div> " * 30)
+    out = validate_articles([good, stub, markup], validator)
+    assert [a.doc_id for a in out.kept] == ["a"]
+    reasons = {r.doc_id: r for r in out.rejected}
+    assert "word_count" in out.failed_expectations["b"][0]
+    assert any("has_markup" in n for n in out.failed_expectations["c"])
+    assert reasons["b"].stage == "validate"
+
+
+def test_warning_loads_and_is_recorded(validator):
+    out = validate_articles([_art("a", date="2099-01-01")], validator)
+    assert [a.doc_id for a in out.kept] == ["a"]
+    row = next(r for r in out.results if r["column_name"] == "published_date")
+    assert row["severity"] == "warning" and row["success"] is False and row["unexpected_count"] == 1
+
+
+def test_merge_results_sums_batches(validator):
+    rows = validate_articles([_art("a")], validator).results + validate_articles([_art("b", text="x")], validator).results
+    merged = {(r["expectation"], r["severity"]): r for r in merge_results(rows)}
+    wc = merged[("expect_column_values_to_be_between(word_count)", "critical")]
+    assert wc["element_count"] == 2 and wc["unexpected_count"] == 1 and wc["success"] is False
+
+
+def test_markup_and_mojibake_detectors():
+    assert has_markup("text <p class='x'>more") and has_markup("a &amp; b")
+    assert not has_markup("a < b and c > d")
+    assert has_mojibake("donâ€™t and cafÃ© and naÃ¯ve")
+    assert not has_mojibake("don’t and café")
