@@ -1,4 +1,4 @@
-"""The `newsflow` command line.
+"""The `newsflow` command line: one sub-command per module in `flows.commands`.
 
 Heavy libraries (prefect, great_expectations, trafilatura) are imported only inside the
 command that needs them, so `newsflow --help` answers at once.
@@ -6,11 +6,11 @@ command that needs them, so `newsflow --help` answers at once.
 from __future__ import annotations
 
 import argparse
-import logging
+import importlib
 import sys
-from pathlib import Path
 
-from flows.config import Settings, apply_library_environment
+from flows.commands import COMMANDS
+from flows.config import apply_library_environment
 
 EPILOG = """\
 examples:
@@ -20,88 +20,38 @@ examples:
 """
 
 
-def _parser() -> argparse.ArgumentParser:
+def _modules():
+    mods = {}
+    for name in COMMANDS:
+        try:
+            mods[name] = importlib.import_module(f"flows.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"flows.commands.{name}":
+                raise
+    return mods
+
+
+def build_parser(mods) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="newsflow",
         description="Turn raw scraped news pages (plain text or HTML, gzipped or not) into "
                     "clean, validated DuckDB tables, orchestrated as a Prefect flow.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
-    r = sub.add_parser("run", help="run the pipeline over INPUTs into the warehouse",
-                       description="Read INPUTs (files, directories or globs of .txt/.html "
-                                   "pages, optionally .gz), clean, detect, validate and load them. "
-                                   "With no INPUT, runs on the bundled sample corpus (examples/). "
-                                   "Exits 0 even when some documents are quarantined; non-zero "
-                                   "only when the run itself failed.")
-    r.add_argument("inputs", nargs="*", metavar="INPUT")
-    r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
-    r.add_argument("--batch-size", type=int, help="documents per batch (default 64)")
-    r.add_argument("--workers", type=int, help="worker processes for cleaning (default: one per core)")
-    r.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+    for mod in mods.values():
+        mod.register(sub)
     return p
-
-
-def _setup_logging(quiet: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("newsflow: %(message)s"))
-    lg = logging.getLogger("newsflow")
-    lg.handlers[:] = [handler]
-    lg.setLevel(logging.WARNING if quiet else logging.INFO)
-    lg.propagate = False
-
-
-def print_summary(s, out=sys.stdout) -> None:
-    w = out.write
-    w(f"\nnewsflow run {s.run_id}: {s.status}\n")
-    w(f"  warehouse    {s.warehouse}\n")
-    w(f"  seen         {s.seen:>6}\n")
-    w(f"  loaded       {s.loaded:>6}\n")
-    w(f"  skipped      {s.skipped:>6}" + (f"   {_fmt(s.skip_reasons)}" if s.skip_reasons else "") + "\n")
-    w(f"  quarantined  {s.quarantined:>6}\n")
-    for reason, n in sorted(s.quarantine_reasons.items(), key=lambda kv: (-kv[1], kv[0])):
-        w(f"    {n:>5}  {reason}\n")
-    if s.warnings:
-        w("  warnings (loaded, recorded in dq.validation_results):\n")
-        for name, n in sorted(s.warnings.items()):
-            w(f"    {n:>5}  {name}\n")
-    if s.quarantined:
-        w("  see why: select source_uri, stage, reason, detail from dq.quarantine\n")
-
-
-def _fmt(d: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
-
-
-def cmd_run(args) -> int:
-    from flows.stages.read import InputError
-
-    settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers)
-    _setup_logging(args.quiet)
-    from flows import pipeline
-    from flows.warehouse import WarehouseBusy
-
-    try:
-        summary = pipeline.run(list(args.inputs), settings)
-    except InputError as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
-        return 2
-    except WarehouseBusy as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
-        return 3
-    print_summary(summary)
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     apply_library_environment()
-    parser = _parser()
+    mods = _modules()
+    parser = build_parser(mods)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
-    handler = {"run": cmd_run}[args.command]
-    return handler(args)
+    return mods[args.command].main(args)
 
 
 if __name__ == "__main__":

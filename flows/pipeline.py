@@ -23,6 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
+from flows import postload
 from flows import warehouse as wh
 from flows.config import Settings
 from flows.records import Article, BatchResult, RawDocument, Rejection, SourceRef
@@ -221,6 +222,7 @@ def newsflow_run(inputs: list[str], warehouse: str | None = None,
                      n, summary.seen, len(refs), summary.loaded, summary.skipped, summary.quarantined)
 
         wh.record_validation(con, run_id, merge_results(validation_rows))
+        postload.refresh(con, settings.sql_dir)
         summary.status = "completed"
         wh.finish_run(con, run_id, "completed", summary.as_dict())
     except BaseException:
