@@ -117,6 +117,7 @@ class Validator:
 
         self._gx = gx
         self.today = today or dt.date.today()
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("newsflow")
@@ -168,13 +169,14 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
             log.warning("expectation %s raised: %s", expectation_name(cfg), er.exception_info)
         if sev == "critical" and not er.success:
             for idx in res.get("unexpected_index_list") or []:
-                failing.setdefault(int(idx), []).append(expectation_name(cfg))
+                failing.setdefault(int(idx), []).append(
+                    (expectation_name(cfg), (cfg.meta or {}).get("quarantine_reason")))
     for i, a in enumerate(articles):
         if i in failing:
-            names = failing[i]
+            names = [name for name, _ in failing[i]]
+            reason = failing[i][0][1] or "failed_" + _short(names[0])
             out.failed_expectations[a.doc_id] = names
-            out.rejected.append(Rejection(a.doc_id, a.page.doc.source_uri, STAGE,
-                                          "failed_" + _short(names[0]),
+            out.rejected.append(Rejection(a.doc_id, a.page.doc.source_uri, STAGE, reason,
                                           "failed critical expectations: " + ", ".join(names)))
         else:
             out.kept.append(a)

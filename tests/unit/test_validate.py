@@ -27,6 +27,8 @@ def test_every_suite_is_named_after_its_file_and_says_why():
         for e in suite["expectations"]:
             assert e["meta"].get("why"), e
             assert e["severity"] in {"critical", "warning"}, e
+            if e["severity"] == "critical":
+                assert e["meta"].get("quarantine_reason"), e
 
 
 def test_critical_failure_quarantines_only_that_document(validator):
@@ -36,7 +38,8 @@ def test_critical_failure_quarantines_only_that_document(validator):
     reasons = {r.doc_id: r for r in out.rejected}
     assert "word_count" in out.failed_expectations["b"][0]
     assert any("has_markup" in n for n in out.failed_expectations["c"])
-    assert reasons["b"].stage == "validate"
+    assert reasons["b"].stage == "validate" and reasons["b"].reason == "word_count_out_of_range"
+    assert reasons["c"].reason == "markup_in_text"
 
 
 def test_warning_loads_and_is_recorded(validator):
