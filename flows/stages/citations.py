@@ -36,8 +36,8 @@ _BEFORE = (
         r"published by|obtained by|seen by|broadcast by|aired on|per|"
         r"по данным|по информации|как сообщает|как сообщило|сообщает|сообщило|передает|"
         r"пишет|за даними|як повідомляє|повідомляє|пише|selon|d'après|rapporte|laut|"
-        r"berichtet|según|informó|segundo|de acordo com)\s+(?P<desc>(?:" + _W +
-        r"\s+){0,5}?)$", re.I)),
+        r"berichtete|berichtet|meldete|meldet|según|informó|segundo|de acordo com)\s+(?P<desc>(?:" + _W +
+        r"\s+){0,5}?)(?:[ld][’'])?$", re.I)),
 )
 # Cue after the name.
 _AFTER = re.compile(

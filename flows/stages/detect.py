@@ -167,6 +167,7 @@ def text_evidence(page: CleanPage, registry: OutletRegistry
                 name = m.group("name").strip()
                 if _PHOTO.search(name):
                     continue
+                name = re.split(r"\s+\d{4}\b|\s+[-–|]\s+", name)[0]
                 e = registry.match_name(name)
                 if e is not None:
                     add(e, 0.7, "copyright_line", text, d.line_no, d.keep)

@@ -36,7 +36,9 @@ _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–
 _BYLINE = re.compile(
     r"^(?:by|par|von|por|от|від|source|sources|quelle|fuente|fonte|источник|джерело)\s*:?\s+"
     r"(?P<name>.{2,60})$|"
-    r"^(?P<pre>.{0,60}?)\s*(?:\b(?:avec|with|mit|con|com|с|з)\s+)(?P<name2>[^,;]{2,40})$",
+    r"^(?P<pre>.{0,60}?)\s*\b(?:mit material (?:von|der)|with reporting (?:by|from)|"
+    r"con información de|com informações d[aoe]|avec|with|mit|con|com|с|з)\s+"
+    r"(?P<name2>[^,;]{2,40})$",
     re.I)
 _CONTRIB = re.compile(r"contributed to this (?:report|story|article)|"
                       r"contribuyó a este|a contribué à cet", re.I)
@@ -82,6 +84,8 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
         if not hit:
             for e in wires:
                 for sig in e.signatures:
+                    if sig[0] in "(/":
+                        continue  # bracketed tokens are datelines, matched above
                     pos = text.find(sig)
                     if pos < 0:
                         continue
@@ -93,6 +97,8 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
             low = text.casefold()
             if "©" in text or "copyright" in low or "(c)" in low:
                 for m in _COPYRIGHT.finditer(text):
+                    if re.search(r"/|photo|foto|фото|image|getty", text, re.I):
+                        break  # a photo credit names the photographer's agency
                     for e in _wire_in(m.group("name"), registry):
                         add(e, 0.85, "wire_copyright", text, d.line_no, d.keep)
             if len(text) <= 80:
