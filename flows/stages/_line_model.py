@@ -1,13 +1,16 @@
-"""A two-stage logistic model over line features: is this line article body?
+"""A two-stage boosted-tree model over line features: is this line article body?
 
-Why logistic regression: it is small enough to ship as a JSON file of weights, loads
-offline in microseconds, runs in pure Python, and every weight can be read. Stage 1
+Why small gradient-boosted trees: the signals interact (a short line is body inside the
+dense block and chrome outside it; a comma-heavy line is a tag list only when it has no
+stop words), which a linear model cannot express. A few hundred depth-3 trees still ship
+as a small JSON file, load offline, and run in pure Python (a handful of comparisons per
+tree and line). Stage 1
 scores each line from its own features (`_line_features.FEATURE_NAMES`); stage 2 adds
 the stage-1 probabilities of the neighbouring lines, which is learned context
 smoothing: a short sub-heading between two confident body lines is body, a long
 sentence inside a run of teasers is not.
 
-Training (`train`) needs numpy (already a pandas dependency) and is only called from
+Training (`train`, histogram-based second-order boosting with logistic loss) needs numpy (already a pandas dependency) and is only called from
 `bench/quality.py --train`; prediction (`LineModel.predict`) is pure Python.
 """
 from __future__ import annotations
@@ -49,15 +52,19 @@ def context_features(p: Sequence[float]) -> list[list[float]]:
 
 @dataclass(frozen=True)
 class _Stage:
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    weights: tuple[float, ...]
-    bias: float
+    """Boosted trees. Each tree is a flat tuple of nodes: internal nodes are
+    (feature, threshold, left, right), leaves are (value,); node 0 is the root."""
+
+    base: float
+    trees: tuple[tuple[tuple, ...], ...]
 
     def prob(self, x: Sequence[float]) -> float:
-        z = self.bias
-        for xi, m, s, w in zip(x, self.mean, self.scale, self.weights):
-            z += w * (xi - m) / s
+        z = self.base
+        for tree in self.trees:
+            node = tree[0]
+            while len(node) == 4:
+                node = tree[node[2] if x[node[0]] <= node[1] else node[3]]
+            z += node[0]
         return _sigmoid(z)
 
 
@@ -79,8 +86,8 @@ class LineModel:
 
     def to_json(self) -> str:
         def st(s: _Stage) -> dict:
-            return {"mean": list(s.mean), "scale": list(s.scale),
-                    "weights": list(s.weights), "bias": s.bias}
+            return {"base": s.base,
+                    "trees": [[_round(list(node)) for node in t] for t in s.trees]}
         return json.dumps({"feature_names": list(self.feature_names),
                            "context_names": ["p_self", *CONTEXT_NAMES],
                            "threshold": self.threshold, "stage1": st(self.stage1),
@@ -96,33 +103,89 @@ def load_model(path: Path) -> LineModel:
                          "retrain with bench/quality.py --train")
 
     def st(d: dict) -> _Stage:
-        return _Stage(tuple(d["mean"]), tuple(d["scale"]), tuple(d["weights"]), d["bias"])
+        return _Stage(d["base"], tuple(tuple(tuple(n) for n in t) for t in d["trees"]))
     return LineModel(st(data["stage1"]), st(data["stage2"]), data["threshold"],
                      tuple(data["feature_names"]), data.get("info", {}))
 
 
-def _fit(x, y, l2: float = 1.0, iters: int = 30):
-    """L2-regularised logistic regression by Newton's method (numpy arrays)."""
+def _round(node: list) -> list:
+    return [round(v, 6) if isinstance(v, float) else v for v in node]
+
+
+def _fit(x, y, *, rounds: int = 150, depth: int = 3, lr: float = 0.15, lam: float = 2.0,
+         bins: int = 32, min_hess: float = 2.0) -> _Stage:
+    """Histogram gradient boosting, logistic loss (numpy arrays x: rows x features)."""
     import numpy as np
 
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
-    z1 = np.hstack([z, np.ones((len(z), 1))])
-    w = np.zeros(z1.shape[1])
-    reg = np.full(z1.shape[1], l2)
-    reg[-1] = 0.0
-    for _ in range(iters):
-        p = 1 / (1 + np.exp(-(z1 @ w)))
-        grad = z1.T @ (p - y) + reg * w
-        hess = (z1 * (p * (1 - p))[:, None]).T @ z1 + np.diag(reg + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-6:
-            break
-    return _Stage(tuple(mean.tolist()), tuple(scale.tolist()), tuple(w[:-1].tolist()),
-                  float(w[-1]))
+    n, m = x.shape
+    cuts = []
+    binned = np.zeros((n, m), dtype=np.int64)
+    for j in range(m):
+        qs = np.unique(np.quantile(x[:, j], np.linspace(0, 1, bins + 1)[1:-1]))
+        cuts.append(qs)
+        binned[:, j] = np.searchsorted(qs, x[:, j], side="left")
+    prior = min(max(y.mean(), 1e-3), 1 - 1e-3)
+    base = float(np.log(prior / (1 - prior)))
+    z = np.full(n, base)
+    trees = []
+    for _ in range(rounds):
+        p = 1 / (1 + np.exp(-z))
+        g, h = p - y, p * (1 - p)
+        nodes: list = []
+
+        def grow(idx, level):
+            gs, hs = g[idx].sum(), h[idx].sum()
+            me = len(nodes)
+            nodes.append(None)
+            best = None
+            if level < depth and len(idx) > 1:
+                parent = gs * gs / (hs + lam)
+                for j in range(m):
+                    nb = len(cuts[j]) + 1
+                    if nb < 2:
+                        continue
+                    gb = np.bincount(binned[idx, j], weights=g[idx], minlength=nb)
+                    hb = np.bincount(binned[idx, j], weights=h[idx], minlength=nb)
+                    gl, hl = np.cumsum(gb)[:-1], np.cumsum(hb)[:-1]
+                    gr, hr = gs - gl, hs - hl
+                    gain = gl * gl / (hl + lam) + gr * gr / (hr + lam) - parent
+                    gain[(hl < min_hess) | (hr < min_hess)] = -1
+                    k = int(np.argmax(gain))
+                    if gain[k] > 1e-6 and (best is None or gain[k] > best[0]):
+                        best = (gain[k], j, k)
+            if best is None:
+                nodes[me] = (float(-gs / (hs + lam) * lr),)
+                return me
+            _, j, k = best
+            mask = binned[idx, j] <= k
+            left = grow(idx[mask], level + 1)
+            right = grow(idx[~mask], level + 1)
+            nodes[me] = (j, float(cuts[j][k]), left, right)
+            return me
+
+        grow(np.arange(n), 0)
+        tree = tuple(nodes)
+        trees.append(tree)
+        z += _apply_np(tree, x)
+    return _Stage(base, tuple(trees))
+
+
+def _apply_np(tree, x):
+    """Vectorised tree output for all rows (training only)."""
+    import numpy as np
+
+    out = np.zeros(len(x))
+    stack = [(0, np.arange(len(x)))]
+    while stack:
+        k, idx = stack.pop()
+        node = tree[k]
+        if len(node) == 1:
+            out[idx] = node[0]
+            continue
+        mask = x[idx, node[0]] <= node[1]
+        stack.append((node[2], idx[mask]))
+        stack.append((node[3], idx[~mask]))
+    return out
 
 
 def train(pages: Sequence[tuple[list[list[float]], list[bool]]], *, threshold: float,
