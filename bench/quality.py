@@ -33,7 +33,7 @@ from flows.stages.clean import CleanOptions, clean  # noqa: E402
 
 REFERENCE = PROJECT_ROOT / "warehouse" / "reference"
 DEFAULT_BENCH = PROJECT_ROOT.parent / "shared" / "bench"
-THRESHOLD = 0.3
+THRESHOLD = 0.2
 FOLDS = 5
 
 

@@ -67,7 +67,8 @@ def line_stats(text: str, stopwords: frozenset[str] | None) -> LineStats:
     return LineStats(text, len(toks), density, bool(_SENT_END.search(text)), cjk)
 
 
-def main_block(stats: Sequence[LineStats]) -> tuple[int, int]:
+def main_block(stats: Sequence[LineStats], penalties: Sequence[float] | None = None
+               ) -> tuple[int, int]:
     """The densest run of prose: maximal-sum window (Kadane) over line scores.
 
     A prose line scores its word count (capped at 80), any other line -4, so short
@@ -78,6 +79,8 @@ def main_block(stats: Sequence[LineStats]) -> tuple[int, int]:
     run, start = 0.0, 0
     for i, s in enumerate(stats):
         score = min(s.words, 80) if s.prose else -4.0
+        if penalties is not None:
+            score += penalties[i]
         if run <= 0:
             run, start = score, i
         else:
@@ -106,11 +109,12 @@ def _title_case_ratio(text: str) -> float:
 
 def page_features(
     stats: Sequence[LineStats], *, title_index: int | None, has_stoplist: bool,
+    penalties: Sequence[float] | None = None,
 ) -> list[list[float]]:
     """Feature vectors for the non-blank lines of one page (in page order)."""
     n = len(stats)
     counts = Counter(s.text.casefold() for s in stats)
-    first, last = main_block(stats)
+    first, last = main_block(stats, penalties)
     max_words = max((s.words for s in stats), default=1) or 1
     prose = [1.0 if s.prose else 0.0 for s in stats]
     out: list[list[float]] = []

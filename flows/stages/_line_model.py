@@ -112,8 +112,8 @@ def _round(node: list) -> list:
     return [round(v, 6) if isinstance(v, float) else v for v in node]
 
 
-def _fit(x, y, *, rounds: int = 150, depth: int = 3, lr: float = 0.15, lam: float = 2.0,
-         bins: int = 32, min_hess: float = 2.0) -> _Stage:
+def _fit(x, y, *, rounds: int = 80, depth: int = 3, lr: float = 0.15, lam: float = 10.0,
+         bins: int = 32, min_hess: float = 20.0) -> _Stage:
     """Histogram gradient boosting, logistic loss (numpy arrays x: rows x features)."""
     import numpy as np
 

@@ -94,9 +94,9 @@ def filter_paragraphs(paragraphs: Sequence[str], opts: CleanOptions, title: str 
                       ) -> list[tuple[str, LineDecision | None]]:
     """Our rules on trafilatura's paragraphs: (text, None) kept, or (text, why removed).
 
-    Removes title repeats, lexicon phrases, menu rows, site templates and exact repeats
-    of an earlier paragraph (teasers and pull quotes printed twice)."""
-    seen: set[str] = set()
+    Removes title repeats, lexicon phrases, menu rows and site templates. Repeated
+    paragraphs are NOT removed: recipes, tables and lists legitimately repeat lines, and
+    the bench showed dropping repeats costs far more recall than it gains precision."""
     out = []
     for para in paragraphs:
         text = _SPACE.sub(" ", para).strip()
@@ -112,9 +112,6 @@ def filter_paragraphs(paragraphs: Sequence[str], opts: CleanOptions, title: str 
             why = (phrase.reason, f"phrase:{phrase.raw.casefold()}")
         elif seps := menu_shape(text, 0.0 if len(key.split()) < 8 else 1.0):
             why = ("menu_line", f"menu:separators={seps}")
-        elif key and key in seen and len(key.split()) >= 3:
-            why = ("duplicate_line", "duplicate:earlier_paragraph")
-        seen.add(key)
         out.append((text, LineDecision(0, text, False, *why) if why else None))
     return out
 
@@ -132,7 +129,7 @@ def _map_lines(rendered: Sequence[str], kept: Sequence[str],
         key = " ".join(tokens(line))
         if key and (key in keys or (key.count(" ") >= 3 and f" {key} " in article)):
             out.append(LineDecision(no, line, True, "kept", "trafilatura"))
-        elif key in removed_keys:
+        elif key and key in removed_keys:
             d = removed_keys[key]
             out.append(LineDecision(no, line, False, d.reason, d.rule))
         else:

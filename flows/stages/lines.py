@@ -131,9 +131,10 @@ def match_phrase(text: str, rules: LineRules) -> Phrase | None:
 def menu_shape(text: str, stop_density: float) -> int:
     """Number of separators when the line is a row of short links, else 0."""
     parts = [p for p in _MENU_SEP.split(text) if p.strip()]
-    if len(parts) < 3 or stop_density >= 0.3:
+    if len(parts) < 3:
         return 0
-    if sum(len(p.split()) for p in parts) / len(parts) > 4:
+    avg = sum(len(p.split()) for p in parts) / len(parts)
+    if avg > 4 or (avg > 2 and stop_density >= 0.3):
         return 0
     return len(parts) - 1
 
@@ -168,11 +169,13 @@ def _title_like(s: LineStats, rules: LineRules) -> bool:
     return (ok_len and not text.endswith((".", ":", ",")) and ". " not in text
             and "©" not in text and not _BYLINE.match(text) and "http" not in text
             and text.count(",") < 3 and menu_shape(text, s.stop_density) == 0
+            and text.count("|") < 2
             and sum(c.isdigit() for c in text) < 0.3 * len(text)
             and match_phrase(text, rules) is None)
 
 
-def find_headline(stats: Sequence[LineStats], rules: LineRules) -> int | None:
+def find_headline(stats: Sequence[LineStats], rules: LineRules,
+                  penalties: Sequence[float] | None = None) -> int | None:
     """Index of the headline among the non-blank lines, or None.
 
     The headline is a title-like line (3-30 words, no final period, not a byline, tags or
@@ -180,7 +183,7 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules) -> int | None:
     repeated on the page or contained in the first line (the HTML `<title>`) wins, then
     Title Case, then nearness to the block.
     """
-    first, _ = main_block(stats)
+    first, _ = main_block(stats, penalties)
     if first < 0:
         return None
     first_key = _title_key(stats[0].text) if stats else ""
@@ -200,6 +203,22 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules) -> int | None:
     return best
 
 
+SECTION_BREAK_REASONS = frozenset({"related_links", "comment_prompt", "newsletter_box",
+                                   "share_buttons", "site_footer"})
+
+
+def _section_breaks(texts: Sequence[str], rules: LineRules) -> list[float]:
+    """Extra block-search penalty for lexicon lines that open a non-article section
+    ("Recommended for you:", "Leave a Comment"): the dense block may bridge one only
+    when at least 40 words of prose follow, so a lone author bio after "Related Stories"
+    is not pulled into the article while a mid-article "Read also" is."""
+    out = []
+    for t in texts:
+        p = match_phrase(t, rules)
+        out.append(-40.0 if p is not None and p.reason in SECTION_BREAK_REASONS else 0.0)
+    return out
+
+
 def _page_stats(texts: Sequence[str], rules: LineRules) -> tuple[list[LineStats], bool]:
     stop = None
     if rules.stoplists is not None:
@@ -216,8 +235,9 @@ def _nonblank(lines: Sequence[str]) -> list[tuple[int, str]]:
 def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
     """The headline of a plain-text page (see `find_headline`)."""
     items = _nonblank(lines)
-    stats, _ = _page_stats([t for _, t in items], rules)
-    idx = find_headline(stats, rules)
+    texts = [t for _, t in items]
+    stats, _ = _page_stats(texts, rules)
+    idx = find_headline(stats, rules, _section_breaks(texts, rules))
     return items[idx][1] if idx is not None else None
 
 
@@ -225,13 +245,15 @@ def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | No
                       ) -> tuple[list[tuple[int, str]], list[list[float]]]:
     """(line_no, text) of the non-blank lines and their model features (for training)."""
     items = _nonblank(lines)
-    stats, has_stop = _page_stats([t for _, t in items], rules)
+    texts = [t for _, t in items]
+    stats, has_stop = _page_stats(texts, rules)
+    pen = _section_breaks(texts, rules)
     if title:
-        tidx = next((k for k, (_, t) in enumerate(items) if title_variant(t, title) == "exact"),
-                    None)
+        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
     else:
-        tidx = find_headline(stats, rules)
-    return items, page_features(stats, title_index=tidx, has_stoplist=has_stop)
+        tidx = find_headline(stats, rules, pen)
+    return items, page_features(stats, title_index=tidx, has_stoplist=has_stop,
+                                penalties=pen)
 
 
 def _model_reason(p: float, thr: float, feats: list[float], names: Sequence[str]) -> tuple[str, str]:
@@ -259,12 +281,13 @@ def classify_lines(
         return []
     texts = [t for _, t in items]
     stats, has_stop = _page_stats(texts, rules)
+    pen = _section_breaks(texts, rules)
     if title:
         tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
     else:
-        tidx = find_headline(stats, rules)
+        tidx = find_headline(stats, rules, pen)
         title = texts[tidx] if tidx is not None else None
-    feats = page_features(stats, title_index=tidx, has_stoplist=has_stop)
+    feats = page_features(stats, title_index=tidx, has_stoplist=has_stop, penalties=pen)
     model = rules.model
     probs = model.predict(feats) if model else [1.0] * len(items)
     thr = rules.threshold
@@ -291,7 +314,20 @@ def classify_lines(
             decision = LineDecision(no, text, True, "kept", rule)
         out.append(decision)
         by_model.append(soft)
-    return _context_smoothing(out, by_model, stats)
+    return _lead_ins(_context_smoothing(out, by_model, stats))
+
+
+def _lead_ins(out: list[LineDecision]) -> list[LineDecision]:
+    """A kept line ending in ':' introduces what follows ("The newswire noted further:");
+    when what follows was removed (or nothing follows), it introduced chrome
+    ("Press TV's website can also be accessed at the following addresses:")."""
+    result = list(out)
+    for k, d in enumerate(out):
+        if d.keep and d.text.rstrip().endswith((":", "：")) and (
+                k + 1 == len(out) or not out[k + 1].keep):
+            result[k] = LineDecision(d.line_no, d.text, False, "lead_in_without_body",
+                                     "context:colon_line_before_removed")
+    return result
 
 
 def _context_smoothing(out: list[LineDecision], soft: list[bool],
