@@ -179,9 +179,10 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules,
     """Index of the headline among the non-blank lines, or None.
 
     The headline is a title-like line (3-30 words, no final period, not a byline, tags or
-    menu line) in the 15 lines before the densest prose block. Among candidates, a line
+    menu line) in the 15 lines before the densest prose block or its first 10 lines (a
+    teaser paragraph can open the block before the headline). Among candidates, a line
     repeated on the page or contained in the first line (the HTML `<title>`) wins, then
-    Title Case, then nearness to the block.
+    Title Case and length, then nearness to the block start.
     """
     first, _ = main_block(stats, penalties)
     if first < 0:
@@ -189,15 +190,15 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules,
     first_key = _title_key(stats[0].text) if stats else ""
     keys = [_title_key(s.text) for s in stats]
     best, best_score = None, 0.0
-    for i in range(max(0, first - 15), first):
+    for i in range(max(0, first - 15), min(len(stats), first + 10)):
         s = stats[i]
-        if not _title_like(s, rules):
+        if not _title_like(s, rules) or s.prose:
             continue
         repeated = keys.count(keys[i]) > 1 or (i > 0 and keys[i] and keys[i] in first_key)
         words = [w for w in re.findall(r"[^\W\d_]+", s.text) if len(w) > 3]
         caps = sum(w[0].isupper() for w in words) / len(words) if words else 0.0
-        score = 1.0 + 2.0 * repeated + caps + (0.5 if s.words >= 5 else 0.0)
-        score -= 0.04 * (first - i)
+        score = 1.0 + 2.0 * repeated + caps + min(s.words, 15) / 15
+        score -= 0.04 * abs(first - i) + (0.3 if i >= first else 0.0)
         if score > best_score:
             best, best_score = i, score
     return best
