@@ -47,7 +47,7 @@ def test_menu_and_phrases_removed_with_named_rule(rules):
     d = _by_text(classify_lines(lines, rules))
     assert d["Home | World | Business | Sport"].reason == "menu_line"
     assert d["- Advertisement -"].reason == "ad_label"
-    assert d["- Advertisement -"].rule == "phrase:- advertisement -"
+    assert d["- Advertisement -"].rule == "phrase:advertisement"
     assert d["Read also: Ten things to know"].reason == "related_links"
     assert d["%d bloggers like this:"].keep is False
     assert all(d[t].keep for t in EN_BODY)
