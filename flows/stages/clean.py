@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 STAGE = "clean"
 MIN_ARTICLE_CHARS = 80
+# trafilatura already dropped most chrome; a prefix phrase ("Sign up for ...") on one of
+# its paragraphs is more often article text, so only short paragraphs are removed by it.
+PREFIX_MAX_WORDS_HTML = 6
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACE = re.compile(r"\s+")
 
@@ -108,7 +111,8 @@ def filter_paragraphs(paragraphs: Sequence[str], opts: CleanOptions, title: str 
             why = ("template_line", f"template:{line_fingerprint(text)}")
         elif title and (variant := title_variant(text, title)):
             why = ("title_line", f"title:{variant}")
-        elif (phrase := match_phrase(text, opts.rules)) is not None:
+        elif (phrase := match_phrase(text, opts.rules)) is not None and (
+                phrase.match == "line" or len(key.split()) <= PREFIX_MAX_WORDS_HTML):
             why = (phrase.reason, f"phrase:{phrase.raw.casefold()}")
         elif seps := menu_shape(text, 0.0 if len(key.split()) < 8 else 1.0):
             why = ("menu_line", f"menu:separators={seps}")
