@@ -1,48 +1,66 @@
 """Clean stage: boilerplate out, article in, every removed line kept with its reason.
 
-HTML goes through trafilatura first (body, title, author, date, site name, canonical URL),
-then our line rules. Plain-text scrapes go straight to the line classifier, because
-trafilatura keeps almost all chrome in plain text (see ../shared/bench/BASELINES.md).
+HTML: the page is parsed once (size-capped) and rendered to lines (`_render`), which is
+the line space users see in `CleanPage.lines`. trafilatura (favor_precision, no comments,
+`deduplicate=False` so results never depend on what the process saw before) extracts the
+article and metadata from the same tree; its paragraphs then pass our line rules (title
+repeats, chrome phrases, menu rows, duplicate paragraphs), which fixes most of what
+trafilatura keeps wrongly. Each rendered line is marked kept when it is part of the
+extracted article, else `html_boilerplate` (rule `trafilatura`) or the rule that removed
+it. When trafilatura finds (almost) nothing, the line classifier runs on the rendering.
+
+Plain text goes straight to the line classifier, because trafilatura keeps almost all
+chrome in plain text (see ../shared/bench/BASELINES.md).
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
-from flows.stages.lines import LineRules, classify_lines
+from flows.stages._line_features import tokens
+from flows.stages._render import parse_html, render_lines
+from flows.stages.lines import (
+    LineRules, classify_lines, detect_title, line_fingerprint, match_phrase, menu_shape,
+    title_variant,
+)
 
 log = logging.getLogger(__name__)
 
 STAGE = "clean"
 MIN_ARTICLE_CHARS = 80
+# trafilatura already dropped most chrome; a prefix phrase ("Sign up for ...") on one of
+# its paragraphs is more often article text, so only short paragraphs are removed by it.
+PREFIX_MAX_WORDS_HTML = 6
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
 class CleanOptions:
+    """How to clean. `templates`: fingerprints of the site's recurring lines (see
+    `lines.learn_templates`); `fallback_chars`: below this much trafilatura text, the line
+    classifier decides on the page rendering instead; `max_html_chars`: parse cap."""
+
     rules: LineRules
     favor_precision: bool = True
     include_comments: bool = False
+    include_tables: bool = True
     templates: frozenset[str] = field(default_factory=frozenset)
+    fallback_chars: int = 200
+    max_html_chars: int = 5_000_000
 
 
 def _split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _first_headline(decisions: Iterable[LineDecision]) -> str | None:
-    for d in decisions:
-        if d.keep and 3 <= len(d.text.split()) <= 40 and not d.text.endswith((".", ":")):
-            return d.text
-    return None
-
-
 def _clean_text(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     lines = _split_lines(doc.text)
-    first = classify_lines(lines, opts.rules, templates=opts.templates)
-    title = _first_headline(first)
+    title = detect_title(lines, opts.rules)
     decisions = classify_lines(lines, opts.rules, title=title, templates=opts.templates)
     return CleanPage(
         doc=doc, title=title, author=None, published_date=None, site_name=None,
@@ -52,33 +70,126 @@ def _clean_text(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     )
 
 
+def _jsonld_publisher(root) -> str | None:
+    """`publisher.name` from the page's JSON-LD, walking nested objects iteratively."""
+    for script in root.xpath('//script[@type="application/ld+json"]')[:20]:
+        try:
+            stack = [json.loads(script.text or "")]
+        except ValueError:
+            continue
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node[:50])
+            elif isinstance(node, dict):
+                pub = node.get("publisher")
+                if isinstance(pub, list) and pub:
+                    pub = pub[0]
+                if isinstance(pub, dict) and isinstance(pub.get("name"), str) and pub["name"].strip():
+                    return pub["name"].strip()
+                if isinstance(pub, str) and pub.strip():
+                    return pub.strip()
+                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+    return None
+
+
+def filter_paragraphs(paragraphs: Sequence[str], opts: CleanOptions, title: str | None
+                      ) -> list[tuple[str, LineDecision | None]]:
+    """Our rules on trafilatura's paragraphs: (text, None) kept, or (text, why removed).
+
+    Removes title repeats, lexicon phrases, menu rows and site templates. Repeated
+    paragraphs are NOT removed: recipes, tables and lists legitimately repeat lines, and
+    the bench showed dropping repeats costs far more recall than it gains precision."""
+    out = []
+    for para in paragraphs:
+        text = _SPACE.sub(" ", para).strip()
+        if not text:
+            continue
+        key = " ".join(tokens(text))
+        why = None
+        if opts.templates and line_fingerprint(text) in opts.templates:
+            why = ("template_line", f"template:{line_fingerprint(text)}")
+        elif title and (variant := title_variant(text, title)):
+            why = ("title_line", f"title:{variant}")
+        elif (phrase := match_phrase(text, opts.rules)) is not None and (
+                phrase.match == "line" or len(key.split()) <= PREFIX_MAX_WORDS_HTML):
+            why = (phrase.reason, f"phrase:{phrase.raw.casefold()}")
+        elif seps := menu_shape(text, 0.0 if len(key.split()) < 8 else 1.0):
+            why = ("menu_line", f"menu:separators={seps}")
+        out.append((text, LineDecision(0, text, False, *why) if why else None))
+    return out
+
+
+def _map_lines(rendered: Sequence[str], kept: Sequence[str],
+               removed: dict[str, LineDecision]) -> list[LineDecision]:
+    """Decide each rendered line from the article: kept when its tokens are a kept
+    paragraph or (4+ tokens) run inside the article text, else the rule that removed its
+    paragraph, else `html_boilerplate` (trafilatura did not extract it)."""
+    keys = {" ".join(tokens(p)) for p in kept}
+    article = " " + " ".join(" ".join(tokens(p)) for p in kept) + " "
+    removed_keys = {" ".join(tokens(t)): d for t, d in removed.items()}
+    out = []
+    for no, line in enumerate(rendered, start=1):
+        key = " ".join(tokens(line))
+        if key and (key in keys or (key.count(" ") >= 3 and f" {key} " in article)):
+            out.append(LineDecision(no, line, True, "kept", "trafilatura"))
+        elif key and key in removed_keys:
+            d = removed_keys[key]
+            out.append(LineDecision(no, line, False, d.reason, d.rule))
+        else:
+            out.append(LineDecision(no, line, False, "html_boilerplate", "trafilatura"))
+    return out
+
+
 def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     import trafilatura  # heavy import kept inside the stage that needs it
 
-    result = trafilatura.bare_extraction(
-        doc.text, url=doc.url, with_metadata=True, include_comments=opts.include_comments,
-        favor_precision=opts.favor_precision, deduplicate=False,
-    )
+    root = parse_html(doc.text, opts.max_html_chars)
+    rendered = render_lines(root) if root is not None else []
+    result = None
+    if root is not None:
+        result = trafilatura.bare_extraction(
+            root, url=doc.url, with_metadata=True, include_comments=opts.include_comments,
+            include_tables=opts.include_tables, favor_precision=opts.favor_precision,
+            deduplicate=False,
+        )
     meta = result.as_dict() if result is not None else {}
-    title = (meta.get("title") or "").strip() or None
+    title = _SPACE.sub(" ", meta.get("title") or "").strip() or None
     body = meta.get("text") or ""
-    decisions = classify_lines(_split_lines(body), opts.rules, title=title,
-                               templates=opts.templates)
-    return CleanPage(
+    publisher = _jsonld_publisher(root) if root is not None else None
+    date = meta.get("date") or None
+    common = dict(
         doc=doc, title=title, author=meta.get("author") or None,
-        published_date=meta.get("date") or None, site_name=meta.get("sitename") or None,
-        canonical_url=meta.get("url") or None, description=meta.get("description") or None,
-        paragraphs=tuple(d.text for d in decisions if d.keep), lines=tuple(decisions),
-        extractor="trafilatura+lines",
+        published_date=date if date and _ISO_DATE.match(date) else None,
+        site_name=meta.get("sitename") or None, canonical_url=meta.get("url") or None,
+        description=meta.get("description") or None, publisher_hint=publisher,
     )
+    if len(body.strip()) < opts.fallback_chars and rendered:
+        decisions = classify_lines(rendered, opts.rules, title=title,
+                                   templates=opts.templates)
+        return CleanPage(**common, paragraphs=tuple(d.text for d in decisions if d.keep),
+                         lines=tuple(decisions), extractor="lines")
+    filtered = filter_paragraphs(_split_lines(body), opts, title)
+    kept = [t for t, why in filtered if why is None]
+    removed = {t: why for t, why in filtered if why is not None}
+    return CleanPage(**common, paragraphs=tuple(kept),
+                     lines=tuple(_map_lines(rendered, kept, removed)),
+                     extractor="trafilatura+lines")
 
 
 def clean(doc: RawDocument, opts: CleanOptions) -> CleanPage | Rejection:
     """Clean one document, or say why it has no article."""
     page = _clean_html(doc, opts) if doc.content_type == "html" else _clean_text(doc, opts)
-    if len(re.sub(r"\s+", " ", page.text).strip()) < MIN_ARTICLE_CHARS:
+    chars = len(_SPACE.sub(" ", page.text).strip())
+    if chars < MIN_ARTICLE_CHARS:
+        removed = {}
+        for d in page.removed:
+            removed[d.reason] = removed.get(d.reason, 0) + 1
+        top = ", ".join(f"{r}={n}" for r, n in sorted(removed.items(), key=lambda x: -x[1])[:4])
         return Rejection(doc.doc_id, doc.source_uri, STAGE, "no_article_text",
-                         f"{len(page.text)} characters of article text left after cleaning")
+                         f"{chars} characters of article text left after cleaning "
+                         f"(< {MIN_ARTICLE_CHARS}); {len(page.lines)} lines considered"
+                         + (f", removed: {top}" if top else ""))
     return page
 
 

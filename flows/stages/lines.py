@@ -1,47 +1,344 @@
-"""Line classifier for plain text: decides, line by line, what is article and what is chrome.
+"""Line classifier: decides, line by line, what is article and what is page chrome.
 
-Placeholder rules (phrase list only); the real classifier replaces this module.
+Used directly on plain-text scrapes and on the text rendering of HTML pages when
+trafilatura finds nothing. Decisions are made in a fixed order, and the first rule that
+fires names itself in `LineDecision.rule`, so `newsflow explain` can say why a line went:
+
+1. `template_line`  the line's fingerprint recurs across many pages of the same site
+                    (learned by the pipeline with `learn_templates`); site chrome even
+                    when it reads like prose ("Press TV's website can also be accessed ...").
+2. `title_line`     the headline, its repeats, and `<title>`-style variants
+                    ("Headline - Site", "Section | Headline").
+3. a phrase reason  the multilingual chrome lexicon `chrome_phrases.csv` (data, not code):
+                    `ad_label`, `related_links`, `share_buttons`, `newsletter_box` ...
+4. `menu_line`      link rows joined by separators ("Home | World | Business").
+5. the model        a two-stage logistic model over language-neutral features (length,
+                    stop-word density, sentence shape, position relative to the densest
+                    prose block, neighbours' scores); see `_line_features`/`_line_model`.
+                    Removed lines get `short_fragment`, `outside_main_block` or
+                    `low_prose_score`, with the probability and deciding features in `rule`.
+6. context          a short line the model dropped between two kept lines is kept
+                    (sub-headings, one-line quotes), rule `context:between_body_lines`.
 """
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from flows.records import LineDecision
+from flows.stages._line_features import (
+    LineStats, line_stats, main_block, page_features, tokens,
+)
+from flows.stages._line_model import LineModel, load_model
+from flows.stages._stoplists import Stoplists, load_stoplists
+
+MODEL_FILE = "line_model.json"
+PHRASE_FILE = "chrome_phrases.csv"
+MAX_PREFIX_WORDS = 15  # a prefix phrase only removes short lines ("Read also: ..."),
+                       # never a paragraph that happens to start with "Related".
+CONTEXT_MAX_WORDS = 12
+_SPACE = re.compile(r"\s+")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_MENU_SEP = re.compile(r"\s+[|/•·»›>]\s+|\s*\|\s*")
+_BYLINE = re.compile(r"^(by|von|par|por|di|oleh|автор)\s", re.I)
+_TITLE_SEP = re.compile(r"\s+[-–—|:•·»]\s+|\s*\|\s*")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    phrase: str  # normalised (see `_norm`)
+    match: str  # "line" (the whole line) or "prefix" (the line starts with it)
+    reason: str
+    raw: str
 
 
 @dataclass(frozen=True)
 class LineRules:
     """Reference data the classifier uses, loaded from `warehouse/reference/`."""
 
-    phrases: tuple[tuple[str, str, str], ...]  # (casefolded phrase, match kind, reason)
+    phrases: tuple[Phrase, ...]
+    model: LineModel | None
+    stoplists: Stoplists | None = field(default=None, repr=False)
+
+    @property
+    def threshold(self) -> float:
+        return self.model.threshold if self.model else 0.5
 
 
-def load_line_rules(reference_dir: Path) -> LineRules:
-    with open(reference_dir / "chrome_phrases.csv", encoding="utf-8", newline="") as f:
-        rows = [(r["phrase"].casefold(), r["match"], r["reason"]) for r in csv.DictReader(f)]
-    return LineRules(phrases=tuple(rows))
+def _norm(text: str) -> str:
+    """Case-folded, NFKC, whitespace collapsed, edge punctuation stripped."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _EDGE_PUNCT.sub("", _SPACE.sub(" ", text).strip())
+
+
+def load_line_rules(reference_dir: Path, *, model: bool = True) -> LineRules:
+    """Load the phrase lexicon, the stop lists and (unless `model=False`) the model.
+
+    Rows of `chrome_phrases.csv` are checked: an unknown match kind or an empty phrase is
+    a data error, reported with its row number instead of silently never matching.
+    """
+    phrases = []
+    with open(reference_dir / PHRASE_FILE, encoding="utf-8", newline="") as f:
+        for row_no, r in enumerate(csv.DictReader(f), start=2):
+            kind, norm = r["match"].strip(), _norm(r["phrase"])
+            if kind not in ("line", "prefix") or not norm or not r["reason"].strip():
+                raise ValueError(f"{PHRASE_FILE} row {row_no}: bad row {r}")
+            phrases.append(Phrase(norm, kind, r["reason"].strip(), r["phrase"].strip()))
+    model_path = reference_dir / MODEL_FILE
+    line_model = load_model(model_path) if model and model_path.exists() else None
+    return LineRules(phrases=tuple(phrases), model=line_model, stoplists=load_stoplists())
+
+
+def line_fingerprint(text: str) -> str:
+    """Normalised hash of a line for template learning: case, whitespace, punctuation
+    and digits do not matter ("Page 2 of 5" and "Page 3 of 5" are the same template)."""
+    norm = re.sub(r"\d+", "0", _norm(text))
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
+
+
+def learn_templates(docs_lines: Iterable[Sequence[str]], min_docs: int = 3) -> dict[str, int]:
+    """Fingerprints of lines that occur in at least `min_docs` documents -> doc count.
+
+    Pure: the caller groups documents by site and stores the result."""
+    counts: dict[str, int] = {}
+    for lines in docs_lines:
+        for fp in {line_fingerprint(t) for t in lines if t.strip()}:
+            counts[fp] = counts.get(fp, 0) + 1
+    return {fp: n for fp, n in counts.items() if n >= min_docs}
+
+
+def match_phrase(text: str, rules: LineRules) -> Phrase | None:
+    """The lexicon entry this line is, or starts with (short lines only)."""
+    norm = _norm(text)
+    if not norm:
+        return None
+    short = len(norm.split()) <= MAX_PREFIX_WORDS
+    for p in rules.phrases:
+        if norm == p.phrase:
+            return p
+        if p.match == "prefix" and short and norm.startswith(p.phrase):
+            rest = norm[len(p.phrase):]
+            if not rest or not (rest[0].isalnum()):
+                return p
+    return None
+
+
+def menu_shape(text: str, stop_density: float) -> int:
+    """Number of separators when the line is a row of short links, else 0."""
+    parts = [p for p in _MENU_SEP.split(text) if p.strip()]
+    if len(parts) < 3:
+        return 0
+    avg = sum(len(p.split()) for p in parts) / len(parts)
+    if avg > 4 or (avg > 2 and stop_density >= 0.3):
+        return 0
+    return len(parts) - 1
+
+
+def _title_key(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def title_variant(text: str, title: str) -> str | None:
+    """How `text` repeats the headline: "exact", "site_suffix" ("Headline - Site") or
+    "section_prefix" ("Opinion | Headline"); None when it does not."""
+    key, tkey = _title_key(text), _title_key(title)
+    if not tkey or not key:
+        return None
+    if key == tkey:
+        return "exact"
+    if key.startswith(tkey + " ") or key.endswith(" " + tkey):
+        rest = key.replace(tkey, "", 1).split()
+        if len(rest) <= 6 and _TITLE_SEP.search(text):
+            return "site_suffix" if key.startswith(tkey) else "section_prefix"
+        if len(rest) <= 6 and re.search(r"[|:]", text):
+            return "section_prefix"
+    return None
+
+
+def _title_like(s: LineStats, rules: LineRules) -> bool:
+    text = s.text
+    if s.cjk:
+        ok_len = 5 <= s.words <= 80
+    else:
+        ok_len = 3 <= s.words <= 30
+    return (ok_len and not text.endswith((".", ":", ",")) and ". " not in text
+            and "©" not in text and not _BYLINE.match(text) and "http" not in text
+            and text.count(",") < 3 and menu_shape(text, s.stop_density) == 0
+            and text.count("|") < 2
+            and sum(c.isdigit() for c in text) < 0.3 * len(text)
+            and match_phrase(text, rules) is None)
+
+
+def find_headline(stats: Sequence[LineStats], rules: LineRules,
+                  penalties: Sequence[float] | None = None) -> int | None:
+    """Index of the headline among the non-blank lines, or None.
+
+    The headline is a title-like line (3-30 words, no final period, not a byline, tags or
+    menu line) in the 15 lines before the densest prose block or its first 10 lines (a
+    teaser paragraph can open the block before the headline). Among candidates, a line
+    repeated on the page or contained in the first line (the HTML `<title>`) wins, then
+    Title Case and length, then nearness to the block start.
+    """
+    first, _ = main_block(stats, penalties)
+    if first < 0:
+        return None
+    first_key = _title_key(stats[0].text) if stats else ""
+    keys = [_title_key(s.text) for s in stats]
+    best, best_score = None, 0.0
+    for i in range(max(0, first - 15), min(len(stats), first + 10)):
+        s = stats[i]
+        if not _title_like(s, rules) or s.prose:
+            continue
+        repeated = keys.count(keys[i]) > 1 or (i > 0 and keys[i] and keys[i] in first_key)
+        words = [w for w in re.findall(r"[^\W\d_]+", s.text) if len(w) > 3]
+        caps = sum(w[0].isupper() for w in words) / len(words) if words else 0.0
+        score = 1.0 + 2.0 * repeated + caps + min(s.words, 15) / 15
+        score -= 0.04 * abs(first - i) + (0.3 if i >= first else 0.0)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+SECTION_BREAK_REASONS = frozenset({"related_links", "comment_prompt", "newsletter_box",
+                                   "share_buttons", "site_footer"})
+
+
+def _section_breaks(texts: Sequence[str], rules: LineRules) -> list[float]:
+    """Extra block-search penalty for lexicon lines that open a non-article section
+    ("Recommended for you:", "Leave a Comment"): the dense block may bridge one only
+    when at least 40 words of prose follow, so a lone author bio after "Related Stories"
+    is not pulled into the article while a mid-article "Read also" is."""
+    out = []
+    for t in texts:
+        p = match_phrase(t, rules)
+        out.append(-40.0 if p is not None and p.reason in SECTION_BREAK_REASONS else 0.0)
+    return out
+
+
+def _page_stats(texts: Sequence[str], rules: LineRules) -> tuple[list[LineStats], bool]:
+    stop = None
+    if rules.stoplists is not None:
+        name, _ = rules.stoplists.guess(t for text in texts for t in tokens(text))
+        stop = rules.stoplists.lists.get(name) if name else None
+    return [line_stats(t, stop) for t in texts], stop is not None
+
+
+def _nonblank(lines: Sequence[str]) -> list[tuple[int, str]]:
+    return [(i, _SPACE.sub(" ", raw).strip()) for i, raw in enumerate(lines, start=1)
+            if raw.strip()]
+
+
+def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
+    """The headline of a plain-text page (see `find_headline`)."""
+    items = _nonblank(lines)
+    texts = [t for _, t in items]
+    stats, _ = _page_stats(texts, rules)
+    idx = find_headline(stats, rules, _section_breaks(texts, rules))
+    return items[idx][1] if idx is not None else None
+
+
+def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | None = None
+                      ) -> tuple[list[tuple[int, str]], list[list[float]]]:
+    """(line_no, text) of the non-blank lines and their model features (for training)."""
+    items = _nonblank(lines)
+    texts = [t for _, t in items]
+    stats, has_stop = _page_stats(texts, rules)
+    pen = _section_breaks(texts, rules)
+    if title:
+        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
+    else:
+        tidx = find_headline(stats, rules, pen)
+    return items, page_features(stats, title_index=tidx, has_stoplist=has_stop,
+                                penalties=pen)
+
+
+def _model_reason(p: float, thr: float, feats: list[float], names: Sequence[str]) -> tuple[str, str]:
+    f = dict(zip(names, feats))
+    detail = (f"model:p={p:.2f}<{thr:.2f};words={round(f['log_words'] and (2.718281828 ** f['log_words'] - 1))}"
+              f";stopword_density={f['stop_density']:.2f};in_main_block={int(f['in_main_block'])}")
+    if f["short_le3"]:
+        return "short_fragment", detail
+    if not f["in_main_block"]:
+        return "outside_main_block", detail
+    return "low_prose_score", detail
 
 
 def classify_lines(
     lines: Sequence[str], rules: LineRules, *, title: str | None = None,
     templates: frozenset[str] = frozenset(),
 ) -> list[LineDecision]:
-    """One decision per non-blank line (1-based `line_no` over `lines`)."""
+    """One decision per non-blank line (1-based `line_no` over `lines`).
+
+    `title`: the known headline (from HTML metadata); when None it is detected. Lines
+    repeating it are `title_line`. `templates`: fingerprints of this site's recurring lines.
+    """
+    items = _nonblank(lines)
+    if not items:
+        return []
+    texts = [t for _, t in items]
+    stats, has_stop = _page_stats(texts, rules)
+    pen = _section_breaks(texts, rules)
+    if title:
+        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
+    else:
+        tidx = find_headline(stats, rules, pen)
+        title = texts[tidx] if tidx is not None else None
+    feats = page_features(stats, title_index=tidx, has_stoplist=has_stop, penalties=pen)
+    model = rules.model
+    probs = model.predict(feats) if model else [1.0] * len(items)
+    thr = rules.threshold
+
     out: list[LineDecision] = []
-    for i, raw in enumerate(lines, start=1):
-        text = raw.strip()
-        if not text:
-            continue
-        low = text.casefold()
-        decision = LineDecision(i, text, True, "kept")
-        if title and low == title.strip().casefold():
-            decision = LineDecision(i, text, False, "title_line", "equals title")
-        for phrase, kind, reason in rules.phrases:
-            if (kind == "line" and low == phrase) or (kind == "prefix" and low.startswith(phrase)):
-                decision = LineDecision(i, text, False, reason, f"phrase:{phrase}")
-                break
+    by_model: list[bool] = []  # removed by the model only (eligible for context)
+    for k, ((no, text), s) in enumerate(zip(items, stats)):
+        decision, soft = None, False
+        if templates and line_fingerprint(text) in templates:
+            decision = LineDecision(no, text, False, "template_line",
+                                    f"template:{line_fingerprint(text)}")
+        elif title and (variant := title_variant(text, title)):
+            decision = LineDecision(no, text, False, "title_line", f"title:{variant}")
+        elif (phrase := match_phrase(text, rules)) is not None:
+            decision = LineDecision(no, text, False, phrase.reason,
+                                    f"phrase:{phrase.raw.casefold()}")
+        elif seps := menu_shape(text, s.stop_density):
+            decision = LineDecision(no, text, False, "menu_line", f"menu:separators={seps}")
+        elif probs[k] < thr:
+            reason, rule = _model_reason(probs[k], thr, feats[k], model.feature_names)
+            decision, soft = LineDecision(no, text, False, reason, rule), True
+        else:
+            rule = f"model:p={probs[k]:.2f}>={thr:.2f}" if model else "no_model"
+            decision = LineDecision(no, text, True, "kept", rule)
         out.append(decision)
-    return out
+        by_model.append(soft)
+    return _lead_ins(_context_smoothing(out, by_model, stats))
+
+
+def _lead_ins(out: list[LineDecision]) -> list[LineDecision]:
+    """A kept line ending in ':' introduces what follows ("The newswire noted further:");
+    when what follows was removed (or nothing follows), it introduced chrome
+    ("Press TV's website can also be accessed at the following addresses:")."""
+    result = list(out)
+    for k, d in enumerate(out):
+        if d.keep and d.text.rstrip().endswith((":", "：")) and (
+                k + 1 == len(out) or not out[k + 1].keep):
+            result[k] = LineDecision(d.line_no, d.text, False, "lead_in_without_body",
+                                     "context:colon_line_before_removed")
+    return result
+
+
+def _context_smoothing(out: list[LineDecision], soft: list[bool],
+                       stats: Sequence[LineStats]) -> list[LineDecision]:
+    """Keep a short model-dropped line whose nearest neighbours are both kept."""
+    result = list(out)
+    for k in range(1, len(out) - 1):
+        if soft[k] and stats[k].words <= CONTEXT_MAX_WORDS and out[k - 1].keep \
+                and out[k + 1].keep:
+            d = out[k]
+            result[k] = LineDecision(d.line_no, d.text, True, "kept",
+                                     "context:between_body_lines")
+    return result

@@ -1,0 +1,210 @@
+"""Quality benchmark of the clean stage (no Prefect): bench text, bench html, seeds.
+
+    python bench/quality.py                 # shipped model; prints one table
+    python bench/quality.py --cv            # text figures from 5-fold cross-validation
+    python bench/quality.py --train         # refit warehouse/reference/line_model.json
+    python bench/quality.py --bench DIR     # another split (e.g. the holdout)
+
+Predictions go to a temporary directory and are scored by the bench's own evaluate.py
+(token F1, ScrapingHub 4-gram F1, line F1). Plain trafilatura (default and
+favor_precision) is measured on the same html pages in the same run, with timings, so the
+comparison never mixes machines. The model is trained on the dev split only; `--cv`
+scores each page with a model that did not see it (5 folds by page).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from flows.records import RawDocument  # noqa: E402
+from flows.stages import lines as lines_mod  # noqa: E402
+from flows.stages._line_model import train  # noqa: E402
+from flows.stages.clean import CleanOptions, clean  # noqa: E402
+
+REFERENCE = PROJECT_ROOT / "warehouse" / "reference"
+DEFAULT_BENCH = PROJECT_ROOT.parent / "shared" / "bench"
+THRESHOLD = 0.2
+FOLDS = 5
+
+
+def bench_ids(bench: Path) -> list[str]:
+    with open(bench / "manifest.jsonl", encoding="utf-8") as f:
+        return [json.loads(line)["id"] for line in f]
+
+
+def read_labels(bench: Path, doc_id: str) -> list[bool]:
+    with open(bench / "labels" / f"{doc_id}.jsonl", encoding="utf-8") as f:
+        return [json.loads(line)["body"] for line in f]
+
+
+def text_doc(doc_id: str, text: str) -> RawDocument:
+    return RawDocument(doc_id, doc_id, None, "text", text, "utf-8", len(text))
+
+
+def html_doc(doc_id: str, text: str) -> RawDocument:
+    return RawDocument(doc_id, doc_id, None, "html", text, "utf-8", len(text))
+
+
+def training_pages(bench: Path, ids: list[str], rules) -> list[tuple[list, list[bool]]]:
+    pages = []
+    for doc_id in ids:
+        text = (bench / "text" / f"{doc_id}.txt").read_text(encoding="utf-8")
+        items, feats = lines_mod.page_feature_rows(text.split("\n"), rules)
+        labels = read_labels(bench, doc_id)
+        pages.append((feats, [labels[no - 1] for no, _ in items]))
+    return pages
+
+
+def fit(bench: Path, ids: list[str], rules, threshold: float):
+    return train(training_pages(bench, ids, rules), threshold=threshold,
+                 info={"trained_on": "bench dev split text/ + labels/", "pages": len(ids),
+                       "threshold": threshold})
+
+
+def evaluate(bench: Path, pred: Path, *extra: str) -> dict[str, float]:
+    """Run evaluate.py; parse its last line `precision P recall R f1 F docs N`."""
+    out = subprocess.run([sys.executable, str(bench / "evaluate.py"), str(pred),
+                          "--bench", str(bench), *extra],
+                         capture_output=True, text=True, check=True).stdout
+    parts = out.strip().splitlines()[-1].split()
+    return {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
+
+
+def run_text(bench: Path, ids: list[str], rules, out: Path, cv: bool) -> tuple[Path, Path, list]:
+    """Clean text/ pages; kept lines -> out/text_lines, article -> out/text_tok."""
+    tok_dir, line_dir = out / "text_tok", out / "text_lines"
+    tok_dir.mkdir(), line_dir.mkdir()
+    rules_for = {doc_id: rules for doc_id in ids}
+    if cv:
+        base = lines_mod.LineRules(rules.phrases, None, rules.stoplists)
+        for k in range(FOLDS):
+            test = [d for i, d in enumerate(ids) if i % FOLDS == k]
+            model = fit(bench, [d for d in ids if d not in set(test)], base, THRESHOLD)
+            fold_rules = lines_mod.LineRules(rules.phrases, model, rules.stoplists)
+            rules_for.update({d: fold_rules for d in test})
+    times = []
+    for doc_id in ids:
+        text = (bench / "text" / f"{doc_id}.txt").read_text(encoding="utf-8")
+        t0 = time.perf_counter()
+        page = clean(text_doc(doc_id, text), CleanOptions(rules=rules_for[doc_id]))
+        times.append(time.perf_counter() - t0)
+        kept = [d.text for d in page.lines if d.keep] if hasattr(page, "lines") else []
+        (tok_dir / f"{doc_id}.txt").write_text("\n".join(kept), encoding="utf-8")
+        (line_dir / f"{doc_id}.txt").write_text("\n".join(kept), encoding="utf-8")
+    return tok_dir, line_dir, times
+
+
+def run_html(bench: Path, ids: list[str], rules, out: Path) -> dict[str, tuple[Path, list]]:
+    """Our clean stage and two plain trafilatura settings on the same html pages."""
+    import trafilatura
+
+    systems = {
+        "html: trafilatura default": dict(),
+        "html: trafilatura favor_precision": dict(favor_precision=True),
+    }
+    dirs = {name: out / f"html_{i}" for i, name in enumerate([*systems, "html: clean stage"])}
+    for d in dirs.values():
+        d.mkdir()
+    times = {name: [] for name in dirs}
+    opts = CleanOptions(rules=rules)
+    for doc_id in ids:
+        with gzip.open(bench / "html" / f"{doc_id}.html.gz", "rt", encoding="utf-8") as f:
+            html = f.read()
+        for name, kwargs in systems.items():
+            t0 = time.perf_counter()
+            text = trafilatura.extract(html, deduplicate=False, **kwargs) or ""
+            times[name].append(time.perf_counter() - t0)
+            (dirs[name] / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        t0 = time.perf_counter()
+        page = clean(html_doc(doc_id, html), opts)
+        times["html: clean stage"].append(time.perf_counter() - t0)
+        text = page.text if hasattr(page, "paragraphs") else ""
+        (dirs["html: clean stage"] / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    return {name: (dirs[name], times[name]) for name in dirs}
+
+
+def check_seeds(seeds: Path, rules) -> tuple[int, int, list[str]]:
+    """(checks passed, checks, failures) of the seeds against gold.json, line by line."""
+    gold = json.loads((seeds / "gold.json").read_text(encoding="utf-8"))["documents"]
+    passed, total, failures = 0, 0, []
+    for name, g in sorted(gold.items()):
+        raw = (seeds / name).read_text(encoding="utf-8")
+        src = raw.replace("\r\n", "\n").split("\n")
+        page = clean(text_doc(name, raw), CleanOptions(rules=rules))
+        kept = {" ".join(p.split()) for p in getattr(page, "paragraphs", ())}
+        checks = [("title", page.title == g["title"] if hasattr(page, "title") else False,
+                   f"title {getattr(page, 'title', None)!r}")]
+        for no in g["lines"].get("body", []):
+            checks.append((f"body {no}", " ".join(src[no - 1].split()) in kept, "dropped"))
+        for no in g["lines"].get("boilerplate", []) + g["lines"].get("title", []):
+            checks.append((f"boilerplate {no}", " ".join(src[no - 1].split()) not in kept,
+                           "kept"))
+        for label, ok, why in checks:
+            total += 1
+            passed += ok
+            if not ok:
+                failures.append(f"{name} {label}: {why}")
+    return passed, total, failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
+    ap.add_argument("--seeds", type=Path, default=None)
+    ap.add_argument("--cv", action="store_true", help="5-fold cross-validated text figures")
+    ap.add_argument("--train", action="store_true", help="refit and write the model JSON")
+    ap.add_argument("--no-html", action="store_true")
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args(argv)
+    bench = args.bench.resolve()
+    seeds = (args.seeds or bench.parent / "seeds").resolve()
+    ids = bench_ids(bench)[: args.limit or None]
+
+    if args.train:
+        base = lines_mod.load_line_rules(REFERENCE, model=False)
+        model = fit(bench, ids, base, THRESHOLD)
+        (REFERENCE / lines_mod.MODEL_FILE).write_text(model.to_json() + "\n", encoding="utf-8")
+        print(f"wrote {REFERENCE / lines_mod.MODEL_FILE} ({len(ids)} pages)")
+    rules = lines_mod.load_line_rules(REFERENCE)
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="newsflow-quality-") as tmp:
+        out = Path(tmp)
+        tok_dir, line_dir, ttimes = run_text(bench, ids, rules, out, args.cv)
+        tok = evaluate(bench, tok_dir)
+        gram = evaluate(bench, tok_dir, "--ngram", "4")
+        lin = evaluate(bench, line_dir, "--lines")
+        label = "text: clean stage" + (" (5-fold CV)" if args.cv else " (shipped model)")
+        rows.append((label, tok, gram["f1"], lin, statistics.median(ttimes) * 1000))
+        if not args.no_html:
+            for name, (d, times) in run_html(bench, ids, rules, out).items():
+                rows.append((name, evaluate(bench, d), evaluate(bench, d, "--ngram", "4")["f1"],
+                             None, statistics.median(times) * 1000))
+    print(f"bench: {bench} ({len(ids)} pages)")
+    print("| system | tok P | tok R | tok F1 | 4-gram F1 | line P | line R | line F1 | median ms/doc |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, t, g, ln, ms in rows:
+        lp = (f"{ln['precision']:.3f} | {ln['recall']:.3f} | {ln['f1']:.3f}" if ln
+              else "– | – | –")
+        print(f"| {name} | {t['precision']:.3f} | {t['recall']:.3f} | {t['f1']:.3f} | "
+              f"{g:.3f} | {lp} | {ms:.1f} |")
+    if seeds.exists():
+        passed, total, failures = check_seeds(seeds, rules)
+        print(f"seeds: {passed}/{total} gold checks pass")
+        for f in failures:
+            print("  FAIL", f)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

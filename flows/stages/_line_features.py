@@ -1,0 +1,171 @@
+"""Per-line features for the boilerplate classifier, computed for a whole page at once.
+
+Why these features: a news page's text rendering is a long run of chrome (menus, teasers,
+share buttons, footers) around one dense block of prose. Whatever the language, article
+lines are long, full of stop words, end in sentence punctuation, and sit next to other
+such lines; chrome lines are short, Title Cased, separator- or comma-joined, repeated on
+the page, and far from the dense block. No feature looks at specific words other than
+the per-language stop lists, so the model transfers across sites and languages.
+
+Everything here is pure Python and deterministic; `page_features` returns one feature
+vector (list of floats, order = `FEATURE_NAMES`) per non-blank line.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from flows.stages._stoplists import Stoplists
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+_SENT_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$|[\"”»]$")
+_SENT_PUNCT = re.compile(r"[.!?。！？;；]")
+_SEPARATORS = re.compile(r"\s[|/•·»›>–—]\s|\s\|\s?|\s?\|\s")
+_URLISH = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\.com\b")
+_COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.I)
+_DATEISH = re.compile(r"\b\d{1,2}[./:-]\d{1,2}(?:[./-]\d{2,4})?\b|\b(?:19|20)\d{2}\b")
+_BULLET = re.compile(r"^[-–—•*·>»]\s")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens as the bench counts them: \\w runs, each CJK character on its own."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+@dataclass(frozen=True)
+class LineStats:
+    """Cheap facts about one line, reused by features, title detection and rules."""
+
+    text: str
+    words: int
+    stop_density: float
+    ends_sentence: bool
+    cjk: bool
+
+    @property
+    def prose(self) -> bool:
+        """Looks like a sentence of running text (the unit of the dense-block search)."""
+        if self.cjk:
+            return self.words >= 25 and bool(_SENT_PUNCT.search(self.text))
+        return self.words >= 8 and self.stop_density >= 0.2 and (
+            self.ends_sentence or self.words >= 20)
+
+
+def line_stats(text: str, stopwords: frozenset[str] | None) -> LineStats:
+    toks = tokens(text)
+    cjk = bool(_CJK_CHAR.search(text)) and len(_CJK_CHAR.findall(text)) * 2 > len(toks)
+    if stopwords is None:
+        density = 0.3 if cjk else 0.0
+    else:
+        density = sum(t in stopwords for t in toks) / len(toks) if toks else 0.0
+    return LineStats(text, len(toks), density, bool(_SENT_END.search(text)), cjk)
+
+
+def main_block(stats: Sequence[LineStats], penalties: Sequence[float] | None = None
+               ) -> tuple[int, int]:
+    """The densest run of prose: maximal-sum window (Kadane) over line scores.
+
+    A prose line scores its word count (capped at 80), any other line -4, so short
+    sub-headings inside the article are bridged but a menu between two blocks is not.
+    Returns (first, last) 0-based indices, or (-1, -1) when the page has no prose.
+    """
+    best, best_span = 0.0, (-1, -1)
+    run, start = 0.0, 0
+    for i, s in enumerate(stats):
+        score = min(s.words, 80) if s.prose else -4.0
+        if penalties is not None:
+            score += penalties[i]
+        if run <= 0:
+            run, start = score, i
+        else:
+            run += score
+        if run > best:
+            best, best_span = run, (start, i)
+    return best_span
+
+
+FEATURE_NAMES = (
+    "bias", "log_words", "stop_density", "ends_sentence", "sent_punct_per_word",
+    "title_case_ratio", "digit_ratio", "separators", "copyright", "urlish", "dateish",
+    "bullet", "ends_colon", "comma_ratio", "all_caps", "short_le3", "short_le7",
+    "repeat_on_page", "in_main_block", "log_dist_main_block", "after_block",
+    "rel_position", "before_title", "is_title", "prev_log_words", "next_log_words",
+    "prev_stop", "next_stop", "window_prose", "words_vs_page_max", "cjk", "no_stoplist",
+)
+
+
+def _title_case_ratio(text: str) -> float:
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 3]
+    if not words:
+        return 0.0
+    return sum(w[0].isupper() for w in words) / len(words)
+
+
+def page_features(
+    stats: Sequence[LineStats], *, title_index: int | None, has_stoplist: bool,
+    penalties: Sequence[float] | None = None,
+) -> list[list[float]]:
+    """Feature vectors for the non-blank lines of one page (in page order)."""
+    n = len(stats)
+    counts = Counter(s.text.casefold() for s in stats)
+    first, last = main_block(stats, penalties)
+    max_words = max((s.words for s in stats), default=1) or 1
+    prose = [1.0 if s.prose else 0.0 for s in stats]
+    out: list[list[float]] = []
+    for i, s in enumerate(stats):
+        text = s.text
+        words = max(s.words, 1)
+        chars = max(len(text), 1)
+        lw = math.log1p(s.words)
+        if first < 0:
+            dist, inside, after = 50, 0.0, 0.0
+        elif first <= i <= last:
+            dist, inside, after = 0, 1.0, 0.0
+        else:
+            dist = first - i if i < first else i - last
+            inside, after = 0.0, 1.0 if i > last else 0.0
+        lo, hi = max(0, i - 3), min(n, i + 4)
+        window = (sum(prose[lo:hi]) - prose[i]) / max(hi - lo - 1, 1)
+        prev = stats[i - 1] if i > 0 else None
+        nxt = stats[i + 1] if i + 1 < n else None
+        out.append([
+            1.0,
+            lw,
+            s.stop_density,
+            1.0 if s.ends_sentence else 0.0,
+            min(len(_SENT_PUNCT.findall(text)) / words, 1.0),
+            _title_case_ratio(text),
+            sum(c.isdigit() for c in text) / chars,
+            min(len(_SEPARATORS.findall(text)), 5) / 5,
+            1.0 if _COPYRIGHT.search(text) else 0.0,
+            1.0 if _URLISH.search(text) else 0.0,
+            1.0 if _DATEISH.search(text) else 0.0,
+            1.0 if _BULLET.search(text) else 0.0,
+            1.0 if text.rstrip().endswith((":", "：")) else 0.0,
+            min(text.count(",") / words, 1.0),
+            1.0 if s.words >= 2 and text.upper() == text and text.lower() != text else 0.0,
+            1.0 if s.words <= 3 else 0.0,
+            1.0 if s.words <= 7 else 0.0,
+            1.0 if counts[text.casefold()] > 1 else 0.0,
+            inside,
+            math.log1p(dist),
+            after,
+            i / max(n - 1, 1),
+            1.0 if title_index is not None and i < title_index else 0.0,
+            1.0 if title_index is not None and i == title_index else 0.0,
+            math.log1p(prev.words) if prev else 0.0,
+            math.log1p(nxt.words) if nxt else 0.0,
+            prev.stop_density if prev else 0.0,
+            nxt.stop_density if nxt else 0.0,
+            window,
+            s.words / max_words,
+            1.0 if s.cjk else 0.0,
+            0.0 if has_stoplist else 1.0,
+        ])
+    return out

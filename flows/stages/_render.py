@@ -1,0 +1,72 @@
+"""HTML -> lines: the page's text rendering, the line space of HTML `LineDecision`s.
+
+Same rendering as the bench's `text/` files (see ../shared/bench/README.md): lxml parse,
+`<script>`, `<style>` and comments dropped, a line break at every block element and
+`<br>`, inline elements joined into the line, whitespace collapsed. Users then see every
+piece of visible text of the page with the reason it was kept or removed.
+
+Hostile input: the parse is capped (`max_chars`), libxml2 limits nesting depth itself,
+and the walk is iterative (`etree.iterwalk`), so a 20k-deep page neither recurses nor
+crashes. Nothing is ever fetched (no DTDs, no network).
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+BLOCK_TAGS = frozenset("""
+address article aside blockquote body br caption center dd details dialog dir div dl dt
+fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup
+hr html iframe legend li main menu nav noscript ol optgroup option p pre section select
+summary table tbody td textarea tfoot th thead title tr ul video audio canvas
+""".split())
+SKIP_TAGS = frozenset({"script", "style", "template"})
+_SPACE = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def parse_html(text: str, max_chars: int) -> html.HtmlElement | None:
+    """Parse at most `max_chars` characters; None when nothing parseable is left."""
+    text = text[:max_chars]
+    if not text.strip():
+        return None
+    parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                             recover=True, default_doctype=False)
+    try:
+        root = html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def render_lines(root: html.HtmlElement) -> list[str]:
+    """The visible text of `root`, one block per line, no blank lines."""
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = _SPACE.sub(" ", _INVISIBLE.sub("", "".join(buf))).strip()
+        if line:
+            lines.append(line)
+        buf.clear()
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.rpartition("}")[2].lower()
+        if event == "start":
+            if not tag or tag in SKIP_TAGS:  # comments, PIs, scripts: skip, keep tail
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+            if el.text:
+                buf.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if el.tail and el is not root:
+                buf.append(el.tail)
+    flush()
+    return lines

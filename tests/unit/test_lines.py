@@ -1,0 +1,136 @@
+"""Unit tests for the line classifier: phrases, menus, titles, templates, languages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.stages.lines import (
+    classify_lines, detect_title, learn_templates, line_fingerprint, load_line_rules,
+    match_phrase, title_variant,
+)
+
+REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
+
+EN_BODY = [
+    "The city council voted on Tuesday to approve the new budget, which includes funding "
+    "for schools and roads across the region.",
+    "Officials said the plan would be reviewed again in the spring, after the first "
+    "quarter figures are published by the finance office.",
+    "Residents who spoke at the meeting were divided, with some praising the investment "
+    "and others worried about the rising cost of living.",
+    "The mayor told reporters that she was confident the budget would pass a final vote "
+    "later this month without any major changes.",
+]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_line_rules(REFERENCE)
+
+
+def _by_text(decisions):
+    return {d.text: d for d in decisions}
+
+
+def test_one_decision_per_nonblank_line_numbered_over_input(rules):
+    lines = ["Home | World | Business | Sport", "", *EN_BODY, "   ", "Advertisement"]
+    out = classify_lines(lines, rules)
+    assert [d.line_no for d in out] == [1, 3, 4, 5, 6, 8]
+    assert all(d.reason == "kept" for d in out if d.keep)
+    assert all(d.rule for d in out)
+
+
+def test_menu_and_phrases_removed_with_named_rule(rules):
+    lines = ["Home | World | Business | Sport", *EN_BODY[:2], "- Advertisement -",
+             *EN_BODY[2:], "Read also: Ten things to know", "%d bloggers like this:"]
+    d = _by_text(classify_lines(lines, rules))
+    assert d["Home | World | Business | Sport"].reason == "menu_line"
+    assert d["- Advertisement -"].reason == "ad_label"
+    assert d["- Advertisement -"].rule == "phrase:advertisement"
+    assert d["Read also: Ten things to know"].reason == "related_links"
+    assert d["%d bloggers like this:"].keep is False
+    assert all(d[t].keep for t in EN_BODY)
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("Читайте также: новости дня", "related_links"),
+    ("Lire aussi", "related_links"),
+    ("Mehr zum Thema", "related_links"),
+    ("Suscríbete a nuestro boletín", "newsletter_box"),
+    ("Share this", "share_buttons"),
+    ("To Top", "navigation"),
+])
+def test_multilingual_lexicon(rules, line, reason):
+    assert match_phrase(line, rules).reason == reason
+
+
+def test_prefix_phrase_never_removes_a_paragraph(rules):
+    long = "Related to the inquiry, the committee said it would call " + "more witnesses " * 6
+    assert match_phrase(long, rules) is None
+
+
+@pytest.mark.parametrize("body", [
+    ["Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen, der mehr Geld für die "
+     "Schulen und die Straßen in der Region vorsieht.",
+     "Die Bürgermeisterin sagte, sie sei zuversichtlich, dass der Plan auch im Frühjahr "
+     "noch eine Mehrheit finden werde, wenn die Zahlen vorliegen.",
+     "Viele Bürger, die bei der Sitzung waren, lobten die Investitionen, aber einige "
+     "sorgten sich um die steigenden Kosten für das tägliche Leben."],
+    ["Городской совет во вторник утвердил новый бюджет, который предусматривает "
+     "дополнительные средства для школ и дорог в регионе.",
+     "Мэр заявила журналистам, что она уверена в том, что бюджет будет окончательно "
+     "принят в конце этого месяца без серьезных изменений.",
+     "Жители, которые выступили на заседании, разделились во мнениях: одни хвалили "
+     "вложения, а другие были обеспокоены ростом цен."],
+    ["A câmara municipal aprovou na terça-feira o novo orçamento, que inclui mais "
+     "dinheiro para as escolas e para as estradas da região.",
+     "A prefeita disse aos jornalistas que estava confiante de que o orçamento seria "
+     "aprovado no fim do mês sem grandes mudanças.",
+     "Os moradores que falaram na reunião ficaram divididos, e alguns elogiaram o "
+     "investimento enquanto outros se preocupam com o custo de vida."],
+])
+def test_body_kept_and_chrome_removed_in_other_languages(rules, body):
+    lines = ["Главная | Новости | Спорт | Kontakt", "Facebook", *body, "Impressum"]
+    d = _by_text(classify_lines(lines, rules))
+    assert all(d[t].keep for t in body), [d[t] for t in body]
+    assert not d["Главная | Новости | Спорт | Kontakt"].keep
+    assert not d["Facebook"].keep
+
+
+def test_title_detected_and_repeats_removed(rules):
+    title = "Council approves budget after long debate"
+    lines = ["Connect with us", title, "Politics, Council, Budget, City, Mayor", title,
+             *EN_BODY]
+    assert detect_title(lines, rules) == title
+    out = classify_lines(lines, rules, title=title)
+    assert [d.line_no for d in out if d.reason == "title_line"] == [2, 4]
+
+
+def test_title_variants():
+    t = "Republicans Are Following Trump to Nowhere"
+    assert title_variant(t + " - The New York Times", t) == "site_suffix"
+    assert title_variant("Opinion | " + t, t) == "section_prefix"
+    assert title_variant("Opinion|" + t, t) == "section_prefix"
+    assert title_variant(t + " and more on this story in detail today", t) is None
+
+
+def test_templates_remove_prose_like_site_chrome(rules):
+    chrome = "The website can also be accessed at the following alternate addresses today."
+    docs = [[chrome, f"Story number {i} body text."] for i in range(4)]
+    learned = learn_templates(docs, min_docs=3)
+    fp = line_fingerprint(chrome)
+    assert learned == {fp: 4} or learned[fp] == 4
+    out = _by_text(classify_lines([*EN_BODY, chrome], rules, templates=frozenset(learned)))
+    assert out[chrome].reason == "template_line"
+    assert out[chrome].rule == f"template:{fp}"
+
+
+def test_fingerprint_normalises_case_space_digits():
+    assert line_fingerprint("Page 2 of 5") == line_fingerprint("  page 3  OF 7 ")
+    assert line_fingerprint("Page 2 of 5") != line_fingerprint("Page two of five")
+
+
+def test_empty_and_blank_input(rules):
+    assert classify_lines([], rules) == []
+    assert classify_lines(["", "  "], rules) == []
