@@ -22,7 +22,6 @@ from flows.warehouse import LOCK_MARKERS, WarehouseBusy
 
 log = logging.getLogger(__name__)
 
-READ_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -44,7 +43,7 @@ def open_readonly(path: Path, *, wait_s: float = 30.0,
     delay, told = 0.2, False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True, config=READ_CONFIG)
+            return duckdb.connect(str(path), read_only=True)
         except duckdb.Error as exc:
             if not _is_lock_error(exc):
                 raise
