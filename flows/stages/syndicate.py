@@ -68,18 +68,22 @@ def shingles(text: str, k: int) -> set[str]:
     return {" ".join(w[i:i + k]) for i in range(len(w) - k + 1)}
 
 
-def signature(doc_id: str, text: str, opts: SyndicateOptions) -> Signature:
+def signature(doc_id: str, text: str, opts: SyndicateOptions, permutations=None) -> Signature:
+    """`permutations` from an earlier MinHash with the same options saves recomputing them."""
     from datasketch import MinHash
 
     sh = shingles(text, opts.shingle_words)
-    m = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme)
+    m = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme, permutations=permutations)
     if sh:
         m.update_batch([s.encode("utf-8") for s in sorted(sh)])
     return Signature(doc_id, len(sh), tuple(int(v) for v in m.hashvalues))
 
 
 def signatures(docs: Iterable[tuple[str, str]], opts: SyndicateOptions) -> list[Signature]:
-    return [signature(doc_id, text, opts) for doc_id, text in docs]
+    from datasketch import MinHash
+
+    perms = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme).permutations
+    return [signature(doc_id, text, opts, perms) for doc_id, text in docs]
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -102,12 +106,14 @@ def cluster(sigs: Sequence[Signature], opts: SyndicateOptions) -> list[ClusterMe
     if len(usable) < 2:
         return []
     lsh = MinHashLSH(threshold=opts.lsh_threshold, num_perm=opts.num_perm)
-    values = {}
+    values, sketches = {}, {}
+    perms = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme).permutations
     for s in usable:
         hv = np.asarray(s.hashvalues, dtype=np.uint64)
         values[s.doc_id] = hv
-        lsh.insert(s.doc_id, MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme, hashvalues=hv),
-                   check_duplication=False)
+        sketches[s.doc_id] = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme,
+                                     hashvalues=hv, permutations=perms)
+        lsh.insert(s.doc_id, sketches[s.doc_id], check_duplication=False)
     size = {s.doc_id: s.shingle_count for s in usable}
 
     parent = {d: d for d in values}
@@ -121,8 +127,7 @@ def cluster(sigs: Sequence[Signature], opts: SyndicateOptions) -> list[ClusterMe
     best: dict[str, tuple[float, float]] = {}
     for s in sorted(usable, key=lambda s: s.doc_id):
         a = s.doc_id
-        probe = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme, hashvalues=values[a])
-        for b in lsh.query(probe):
+        for b in lsh.query(sketches[a]):
             if b <= a:
                 continue
             j = _jaccard(values[a], values[b])
