@@ -1,12 +1,87 @@
-"""Derived data refreshed after each run's loads (search index, story clusters ...).
+"""Derived data refreshed after each run's loads: syndication clusters and the search index.
 
-Called by the flow once per run, with the run's single writer connection.
+Called by the flow once per run, with the run's single writer connection. Everything here is
+a pure function of the loaded articles, so re-running it changes nothing:
+1. MinHash signatures for articles that have none yet (core.article_minhash);
+2. syndication clusters over all signatures, replacing core.story_clusters;
+3. the full-text index over core.articles (flows/fts.py).
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import duckdb
 
-def refresh(con, sql_dir: Path) -> dict[str, int]:
+from flows import fts
+from flows.stages.syndicate import Signature, SyndicateOptions, cluster, signatures
+
+log = logging.getLogger(__name__)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, sql_dir: Path,
+            opts: SyndicateOptions | None = None) -> dict[str, int]:
     """Rebuild whatever is derived from the loaded articles. Returns counts for the summary."""
-    return {}
+    opts = opts or SyndicateOptions()
+    counts = {"minhash_computed": refresh_signatures(con, opts)}
+    counts.update(refresh_clusters(con, opts))
+    counts["fts_indexed"] = fts.build_index(con)
+    log.info("post-load: %s", counts)
+    return counts
+
+
+def refresh_signatures(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -> int:
+    """Compute and store signatures for articles without one for the current method."""
+    import pandas as pd
+
+    todo = con.execute(
+        "select a.doc_id, a.text from core.articles a "
+        "left join core.article_minhash m on m.doc_id = a.doc_id and m.method = $method "
+        "where m.doc_id is null order by a.doc_id", {"method": opts.method}).fetchall()
+    if not todo:
+        return 0
+    sigs = signatures(todo, opts)
+    frame = pd.DataFrame({"doc_id": [s.doc_id for s in sigs],
+                          "method": opts.method,
+                          "shingle_count": [s.shingle_count for s in sigs],
+                          "hashvalues": [list(s.hashvalues) for s in sigs]})
+    con.execute("begin transaction")
+    try:
+        con.register("minhash_frame", frame)
+        con.execute("insert or replace into core.article_minhash by name "
+                    "select doc_id, method, shingle_count, hashvalues::ubigint[] as hashvalues "
+                    "from minhash_frame")
+        con.unregister("minhash_frame")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return len(sigs)
+
+
+def refresh_clusters(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -> dict[str, int]:
+    """Re-cluster every article with a signature and replace core.story_clusters."""
+    import pandas as pd
+
+    rows = con.execute("select m.doc_id, m.shingle_count, m.hashvalues from core.article_minhash m "
+                       "join core.articles a using (doc_id) where m.method = $method order by m.doc_id",
+                       {"method": opts.method}).fetchall()
+    members = cluster([Signature(r[0], r[1], tuple(r[2])) for r in rows], opts)
+    frame = pd.DataFrame([{"cluster_id": m.cluster_id, "doc_id": m.doc_id,
+                           "cluster_size": m.cluster_size, "similarity": m.similarity,
+                           "containment": m.containment, "method": opts.method} for m in members],
+                         columns=["cluster_id", "doc_id", "cluster_size", "similarity",
+                                  "containment", "method"])
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from core.story_clusters")
+        if len(frame):
+            con.register("clusters_frame", frame)
+            con.execute("insert into core.story_clusters by name select * from clusters_frame")
+            con.unregister("clusters_frame")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return {"story_clusters": len({m.cluster_id for m in members}),
+            "story_cluster_articles": len(members)}

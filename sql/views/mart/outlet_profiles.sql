@@ -1,0 +1,69 @@
+-- mart.outlet_profiles: who each publishing outlet is and what its pages look like.
+-- Grain: one row per outlet that published at least one loaded article (outlet_key as in
+-- core.outlets). country and kind come from the registry (ref.outlets) when the outlet is
+-- registered, and are null otherwise.
+create or replace view mart.outlet_profiles as
+with articles as (
+    select
+        doc_id,
+        coalesce(outlet_id,
+                 'domain:' || outlet_domain,
+                 'name:' || lower(outlet_name),
+                 'unknown') as outlet_key,
+        outlet_id,
+        outlet_name,
+        outlet_domain,
+        outlet_registered,
+        language,
+        word_count,
+        boilerplate_share,
+        wire_name,
+        published_date
+    from mart.articles
+),
+
+registry as (
+    select outlet_id, name as registry_name, country, kind from ref.outlets
+),
+
+per_outlet as (
+    select
+        outlet_key,
+        any_value(outlet_id) as outlet_id,
+        coalesce(any_value(outlet_name), any_value(outlet_domain), 'unknown') as outlet_name,
+        any_value(outlet_domain) as outlet_domain,
+        bool_or(coalesce(outlet_registered, false)) as registered,
+        count(*) as article_count,
+        count(wire_name) as wire_article_count,
+        median(word_count) as median_word_count,
+        round(avg(boilerplate_share), 4) as boilerplate_share,       -- mean over its articles
+        count(distinct language) as language_count,
+        mode(language) as main_language,
+        min(published_date) as first_published,
+        max(published_date) as last_published
+    from articles
+    group by outlet_key
+),
+
+final as (
+    select
+        per_outlet.outlet_key,
+        per_outlet.outlet_id,
+        coalesce(registry.registry_name, per_outlet.outlet_name) as outlet_name,
+        per_outlet.outlet_domain,
+        per_outlet.registered,
+        registry.country,
+        registry.kind,
+        per_outlet.article_count,
+        per_outlet.wire_article_count,
+        per_outlet.median_word_count,
+        per_outlet.boilerplate_share,
+        per_outlet.language_count,
+        per_outlet.main_language,
+        per_outlet.first_published,
+        per_outlet.last_published
+    from per_outlet
+    left join registry on registry.outlet_id = per_outlet.outlet_id
+)
+
+select * from final
