@@ -143,7 +143,7 @@ def _top(items: list[tuple[str, float]], n: int = MAX_BARS) -> list[tuple[str, f
 
 
 def hbar_chart(bars: Sequence[tuple], *, chart_id: str, max_value: float | None = None,
-               fmt=lambda v: f"{v:,.0f}", label_w: int = 300, width: int = 620) -> str:
+               fmt=lambda v: f"{v:,.0f}", label_w: int = 220, width: int = 560) -> str:
     """Horizontal bars. Each bar: (label, value, color[, tooltip])."""
     if not bars:
         return '<p class="empty">nothing to show yet</p>'
@@ -180,8 +180,10 @@ def runs_chart(runs: Sequence[tuple], *, width: int = 1240, height: int = 260) -
              f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
     for frac in (0, 0.5, 1):
         y = top_pad + plot_h * (1 - frac)
+        tick = peak * frac
+        tick_txt = f"{tick:,.0f}" if tick == int(tick) else f"{tick:,.1f}"
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{peak * frac:,.0f}</text>')
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{tick_txt}</text>')
     for i, (run_id, started, status, seen, loaded, skipped, quarantined) in enumerate(runs):
         x = left + i * slot + (slot - bw) / 2
         y = top_pad + plot_h
@@ -198,15 +200,31 @@ def runs_chart(runs: Sequence[tuple], *, width: int = 1240, height: int = 260) -
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" class="val">'
                      f'{loaded + skipped + quarantined}</text>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
-                     f'class="axis">{_esc(_fmt_ts(started, short=True))}</text></g>')
+                     f'class="axis">{_esc(_fmt_ts(started, short=True, seconds=len(runs) <= 12))}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _fmt_ts(value, short: bool = False) -> str:
+def _fmt_ts(value, short: bool = False, seconds: bool = False) -> str:
     if isinstance(value, dt.datetime):
-        return value.strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M:%S")
+        if short:
+            return value.strftime("%m-%d %H:%M:%S" if seconds else "%m-%d %H:%M")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
     return "" if value is None else str(value)
+
+
+def expectation_label(suite: str, expectation: str) -> str:
+    """'core.articles', 'expect_column_values_to_be_between(word_count)' -> 'articles.word_count between'."""
+    table = suite.split(".", 1)[-1]
+    kind, _, rest = expectation.partition("(")
+    column = rest.rstrip(")")
+    for prefix in ("expect_column_values_to_", "expect_compound_columns_to_", "expect_column_",
+                   "expect_table_", "expect_"):
+        if kind.startswith(prefix):
+            kind = kind[len(prefix):]
+            break
+    kind = kind.removeprefix("be_").replace("_", " ")
+    return f"{table}.{column} {kind}" if column else f"{table}: {kind}"
 
 
 def _legend(items: Sequence[tuple[str, str]]) -> str:
@@ -222,7 +240,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans
   background:#f4f5f7;color:#1d2330}
 header{background:#1d2330;color:#fff;padding:18px 28px}
 header h1{margin:0;font-size:20px} header p{margin:4px 0 0;color:#b8c0cc;font-size:12px}
-main{padding:20px 28px;display:grid;grid-template-columns:repeat(auto-fit,minmax(640px,1fr));gap:18px}
+main{padding:20px 28px;display:grid;grid-template-columns:repeat(auto-fit,minmax(580px,1fr));gap:18px}
 section{background:#fff;border-radius:8px;padding:14px 18px;box-shadow:0 1px 2px rgba(0,0,0,.08);
   overflow-x:auto}
 section.wide{grid-column:1/-1}
@@ -307,14 +325,14 @@ def _body(d: DashboardData) -> str:
         rate = 1.0 - (unexpected / elements) if elements else (0.0 if failed_runs else 1.0)
         tip = (f"{suite}: {name} [{sev}]\npass rate {_pct(rate)}: {unexpected:,} of {elements:,} rows "
                f"failed; failed in {failed_runs} of {n_runs} runs")
-        exp_bars.append((f"{suite.removeprefix('core.')}: {name}", rate,
+        exp_bars.append((expectation_label(suite, name), rate,
                          COLORS.get(sev, COLORS["bar"]), tip))
     exp_bars.sort(key=lambda b: (b[1], b[0]))
     out.append(_section(
         "Pass rate per expectation", "rows passing each expectation over all recorded runs, worst "
         "first; critical failures quarantine the document, warnings load and are recorded",
         _legend([("critical", COLORS["critical"]), ("warning", COLORS["warning"])])
-        + hbar_chart(exp_bars, chart_id="chart-expectations", max_value=1.0, fmt=_pct, label_w=360),
+        + hbar_chart(exp_bars, chart_id="chart-expectations", max_value=1.0, fmt=_pct, label_w=270),
         sid="expectations"))
 
     q_bars = [(f"{reason} ({stage})", n, COLORS["quarantined"]) for stage, reason, n in d.quarantine_reasons]
