@@ -134,3 +134,38 @@ def test_command_writes_and_prints_the_path(tmp_path, capsys):
     out = capsys.readouterr().out.strip()
     assert out.endswith("dq.html") and (tmp_path / "dq.html").exists()
     assert re.search(r"<svg", (tmp_path / "dq.html").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------ newsflow quarantine
+
+def _warehouse(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    c = duckdb.connect(str(wh))
+    migrate(c, PROJECT_ROOT / "sql")
+    _fill(c)
+    c.execute("update dq.quarantine set detail = $d where quarantine_id = 'q2'", {"d": "bell\x1b[31m red"})
+    c.close()
+    return wh
+
+
+def test_quarantine_command_counts_by_reason_then_lists(tmp_path, capsys):
+    from flows.cli import main
+
+    wh = _warehouse(tmp_path)
+    assert main(["quarantine", "--warehouse", str(wh)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("documents  stage") < out.index("/in/empty.txt")
+    assert re.search(r"^\s+1\s+read\s+empty_document$", out, re.M)
+    assert "failed: <b>bold</b>" in out and "\x1b" not in out   # terminal: no escape sequences
+    assert main(["quarantine", "--warehouse", str(wh), "--reason", "empty_document", "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "1 quarantined document for reason 'empty_document'" in out and "<script>" not in out
+    assert main(["quarantine", "--warehouse", str(wh), "--limit", "0"]) == 0
+    assert "/in/empty.txt" not in capsys.readouterr().out
+
+
+def test_quarantine_command_without_a_warehouse(tmp_path, capsys):
+    from flows.cli import main
+
+    assert main(["quarantine", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
+    assert "no warehouse" in capsys.readouterr().err
