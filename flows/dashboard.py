@@ -223,7 +223,7 @@ def expectation_label(suite: str, expectation: str) -> str:
         if kind.startswith(prefix):
             kind = kind[len(prefix):]
             break
-    kind = kind.removeprefix("be_").replace("_", " ")
+    kind = kind.removeprefix("be_").replace("not_be_", "not_").replace("_", " ")
     return f"{table}.{column} {kind}" if column else f"{table}: {kind}"
 
 
@@ -403,6 +403,16 @@ def _quarantine_table(rows: Sequence[tuple]) -> str:
 
 
 # ---------------------------------------------------------------- I/O
+
+def save_dashboard(con, out_path: Path, *, source: str = "") -> Path:
+    """Render with an open connection (e.g. the run's own writer, before it closes: DuckDB
+    will not open a second, read-only connection to the file in the same process) and
+    write the page atomically to `out_path`."""
+    out_path = Path(out_path)
+    _write_atomic(out_path, render_dashboard(con, source=source))
+    log.info("dashboard written to %s", out_path)
+    return out_path
+
 
 def write_dashboard(warehouse_path: Path, out_path: Path | None = None, *, wait_s: float = 30.0) -> Path:
     """Render the dashboard of the warehouse at `warehouse_path` into `out_path` (default:

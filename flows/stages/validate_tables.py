@@ -100,6 +100,15 @@ class TableValidation:
     gx_results: list = field(default_factory=list)     # the GX suite results, for Data Docs
 
 
+def table_expectation_name(config) -> str:
+    """`expectation_name`, plus the columns of multi-column expectations:
+    expect_compound_columns_to_be_unique(doc_id,paragraph_no)."""
+    cols = config.kwargs.get("column_list")
+    if cols and not config.kwargs.get("column"):
+        return f"{config.type}({','.join(map(str, cols))})"
+    return expectation_name(config)
+
+
 def _row_indices(res: dict) -> list[int]:
     out = []
     for idx in res.get("unexpected_index_list") or []:
@@ -144,7 +153,7 @@ def validate_load_batch(batch: LoadBatch, validator: Validator,
             cfg = er.expectation_config
             sev = _severity(cfg)
             res = er.result or {}
-            name = expectation_name(cfg)
+            name = table_expectation_name(cfg)
             out.results.append({
                 "suite": suite_name, "expectation": name, "expectation_type": cfg.type,
                 "column_name": cfg.kwargs.get("column"), "severity": sev, "success": bool(er.success),

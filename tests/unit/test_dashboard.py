@@ -169,3 +169,14 @@ def test_quarantine_command_without_a_warehouse(tmp_path, capsys):
 
     assert main(["quarantine", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
     assert "no warehouse" in capsys.readouterr().err
+
+
+def test_save_dashboard_with_an_open_connection(con, tmp_path):
+    from flows.dashboard import expectation_label, save_dashboard
+
+    _fill(con)
+    out = save_dashboard(con, tmp_path / "x" / "d.html", source="run connection")
+    assert 'id="chart-expectations"' in out.read_text(encoding="utf-8")
+    assert expectation_label("core.articles", "expect_column_values_to_not_be_null(title)") == "articles.title not null"
+    assert expectation_label("core.paragraphs", "expect_compound_columns_to_be_unique(doc_id,paragraph_no)") \
+        == "paragraphs.doc_id,paragraph_no unique"

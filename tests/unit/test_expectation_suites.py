@@ -69,6 +69,14 @@ def test_suite_files_are_sorted_and_every_expectation_says_why_and_how_bad():
             assert e["meta"]["why"].strip(), (f.name, e)
 
 
+def test_expectation_names_are_unique_within_a_suite(suites):
+    """dq.validation_results is keyed on (run, suite, expectation name, severity)."""
+    for name, suite in suites.items():
+        keys = [(e["type"], e["kwargs"].get("column"), tuple(e["kwargs"].get("column_list", ())), e["severity"])
+                for e in suite["expectations"]]
+        assert len(keys) == len(set(keys)), name
+
+
 def test_removed_line_reasons_cover_the_reference_rules(suites):
     with open(PROJECT_ROOT / "warehouse" / "reference" / "chrome_phrases.csv", encoding="utf-8") as f:
         rule_reasons = {r["reason"] for r in csv.DictReader(f)}
@@ -130,7 +138,7 @@ def test_bad_paragraphs_fail_critically_and_name_their_article(validator):
     out = validate_load_batch(b, validator)
     res = _by_name(out.results, "core.paragraphs")
     assert not res[("expect_column_values_to_be_in_set(has_markup)", "critical")]["success"]
-    assert not res[("expect_compound_columns_to_be_unique", "critical")]["success"]
+    assert not res[("expect_compound_columns_to_be_unique(doc_id,paragraph_no)", "critical")]["success"]
     assert not res[("expect_column_values_to_be_in_set(language)", "warning")]["success"]
     assert set(out.failing_docs) == {"d1", "d2"}
     assert "core.paragraphs: expect_column_values_to_be_in_set(has_markup)" in out.failing_docs["d1"]
