@@ -149,6 +149,7 @@ def hbar_chart(bars: Sequence[tuple], *, chart_id: str, max_value: float | None 
         return '<p class="empty">nothing to show yet</p>'
     row_h, pad = 22, 4
     plot_w = width - label_w - 90
+    fit = max(8, min(LABEL_CHARS, int((label_w - 12) / 6.9)))  # ~6.9 px per character at 12 px
     top = max_value if max_value else max((b[1] for b in bars), default=0) or 1
     h = len(bars) * row_h + pad * 2
     parts = [f'<svg class="chart" id="{_esc(chart_id)}" role="img" width="{width}" height="{h}" '
@@ -160,7 +161,7 @@ def hbar_chart(bars: Sequence[tuple], *, chart_id: str, max_value: float | None 
         w = max(1.0, plot_w * value / top) if value > 0 else 0
         parts.append(
             f'<g class="bar"><title>{_esc(tip)}</title>'
-            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="lbl">{_esc(_cut(label))}</text>'
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="lbl">{_esc(_cut(label, fit))}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{color}" rx="2"/>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" class="val">{_esc(fmt(value))}</text></g>')
     parts.append("</svg>")
@@ -350,7 +351,8 @@ def _body(d: DashboardData) -> str:
     bp_bars = [(o, share, COLORS["share"], f"{o}: {_pct(share)} of page lines' characters removed "
                 f"(mean over {n} articles)") for o, share, n in d.boilerplate]
     out.append(_section("Boilerplate share by outlet", "mean share of each page's characters the "
-                        "cleaner removed as chrome (menus, ads, cookie notices)",
+                        "cleaner removed as chrome (menus, ads, cookie notices), for the outlets "
+                        "with the most articles",
                         hbar_chart(bp_bars, chart_id="chart-boilerplate", max_value=1.0, fmt=_pct),
                         sid="boilerplate"))
     rl_bars = [(r, n, COLORS["skipped"]) for r, n in _top(list(d.removed_reasons))]
