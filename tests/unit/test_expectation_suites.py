@@ -198,3 +198,29 @@ def test_frames_have_their_columns_even_when_empty():
     assert list(paragraph_frame([]).columns)[:2] == ["doc_id", "paragraph_no"]
     assert "reason" in removed_line_frame([]).columns
     assert "key_matches" in outlet_frame([]).columns
+
+
+def test_real_stage_output_passes_every_table_suite(validator):
+    """The fixture pages through the real read, clean, detect and articles validation (no
+    Prefect): the rows build_load_batch makes pass the table suites, so wiring them into
+    the flow quarantines nothing that loads today."""
+    from flows.config import Settings
+    from flows.stages.clean import CleanOptions
+    from flows.stages.detect import load_registry
+    from flows.stages.lines import load_line_rules
+    from flows.stages.load import build_load_batch
+    from flows.stages.read import ReadOptions, list_sources, read_batch
+    from flows.stages.validate import validate_articles
+    from flows.worker import ExtractOptions, extract_chunk
+    from tests.conftest import FIXTURES
+
+    s = Settings()
+    read = read_batch(list(list_sources([str(FIXTURES / "pages")])), ReadOptions())
+    opts = ExtractOptions(clean=CleanOptions(rules=load_line_rules(s.reference_dir)),
+                          registry=load_registry(s.reference_dir))
+    _, detected = extract_chunk(list(read.kept), opts)
+    outcome = validate_articles(list(detected.kept), validator)
+    batch = build_load_batch(outcome.kept, [], "run-1")
+    assert batch.paragraphs and batch.removed_lines and batch.outlets
+    out = validate_load_batch(batch, validator)
+    assert [r for r in out.results if not r["success"]] == [] and out.failing_docs == {}
