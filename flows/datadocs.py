@@ -131,8 +131,37 @@ def build_data_docs(validator, out_dir: Path, *, results: Iterable | None = None
     if offline:
         for page in [*out_dir.rglob("*.html"), *out_dir.rglob("*.css")]:
             _make_offline(page)
+        _add_static_index(index, pairs, [s.name for s in validator.context.suites.all()])
     log.info("Data Docs for %d validation results written to %s", len(pairs), index)
     return index
+
+
+def _add_static_index(index: Path, pairs: list[tuple], suite_names: list[str]) -> None:
+    """GX's index lists pages with a JavaScript table fed from a CDN; offline it would be
+    empty, so add a plain HTML list of the same pages (every value escaped)."""
+    rows = []
+    for key, result in sorted(pairs, key=lambda kr: (kr[0].to_tuple()[-2], kr[1].suite_name), reverse=True):
+        parts = key.to_tuple()
+        href = "validations/" + "/".join(parts) + ".html"
+        stats = result.statistics or {}
+        status = "passed" if result.success else "failed"
+        rows.append(
+            f'<tr><td><a href="{html.escape(href, quote=True)}">{html.escape(result.suite_name)}</a></td>'
+            f"<td>{html.escape(str(parts[-2]))}</td><td class=\"{status}\">{status}</td>"
+            f"<td>{stats.get('successful_expectations', '?')} of {stats.get('evaluated_expectations', '?')}</td></tr>")
+    suites = "".join(
+        f'<li><a href="expectations/{html.escape("/".join(n.split(".")), quote=True)}.html">{html.escape(n)}</a></li>'
+        for n in sorted(suite_names))
+    block = (
+        '<section id="newsflow-index" style="margin:16px 0">'
+        "<h2>Validation results</h2><table><thead><tr><th>suite</th><th>validated at (UTC)</th>"
+        "<th>status</th><th>expectations passed</th></tr></thead><tbody>" + "".join(rows)
+        + "</tbody></table><h2>Expectation suites</h2><ul>" + suites + "</ul></section>"
+        "<style>#newsflow-index .failed{color:#c62828}#newsflow-index .passed{color:#2e7d32}</style>")
+    text = index.read_text(encoding="utf-8")
+    marker = "<body>" if "<body>" in text else None
+    text = text.replace(marker, marker + block, 1) if marker else block + text
+    index.write_text(text, encoding="utf-8")
 
 
 def _make_offline(page: Path) -> None:

@@ -49,6 +49,12 @@ def test_data_docs_are_built_escaped_and_offline(validator, tmp_path):
         assert HOSTILE not in html and "<img src=x" not in html, page
         assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=[\"']https?://", html, re.I), page
         assert not re.search(r"url\(\s*['\"]?https?://", html, re.I), page
+    # Offline, GX's JavaScript index is empty: a plain list of the same pages is added.
+    index_html = index.read_text(encoding="utf-8")
+    assert 'id="newsflow-index"' in index_html
+    links = re.findall(r'<a href="((?:validations|expectations)/[^"]+)"', index_html)
+    assert any(link.startswith("validations/") for link in links)
+    assert all((index.parent / link).exists() for link in links), links
     # The validator's own results are untouched (Data Docs works on copies).
     store = validator.context.validation_results_store
     raw = [store.get(k) for k in store.list_keys()]
