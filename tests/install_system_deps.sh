@@ -20,4 +20,5 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends chromium
+# fonts-dejavu-core: text in screenshots renders on minimal images too.
+$SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
