@@ -10,7 +10,7 @@ fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
+        SUDO="sudo -n"
     else
         echo "install_system_deps: chromium is missing and we are not root (no sudo);" \
              "install it with: apt-get install -y chromium" >&2

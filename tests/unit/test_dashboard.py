@@ -180,3 +180,27 @@ def test_save_dashboard_with_an_open_connection(con, tmp_path):
     assert expectation_label("core.articles", "expect_column_values_to_not_be_null(title)") == "articles.title not null"
     assert expectation_label("core.paragraphs", "expect_compound_columns_to_be_unique(doc_id,paragraph_no)") \
         == "paragraphs.doc_id,paragraph_no unique"
+
+
+def test_a_locked_warehouse_gives_a_clear_message(tmp_path, capsys, monkeypatch):
+    import subprocess
+    import sys
+
+    from flows.cli import main
+
+    wh = tmp_path / "w.duckdb"
+    duckdb.connect(str(wh)).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(30)", str(wh)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(Exception) as err:
+            write_dashboard(wh, tmp_path / "d.html", wait_s=0.5)
+        assert type(err.value).__name__ == "WarehouseBusy" and "held by another process" in str(err.value)
+        monkeypatch.setenv("NEWSFLOW_LOCK_WAIT", "0.5")
+        assert main(["dashboard", "--warehouse", str(wh)]) == 3
+        assert "held by another process" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
