@@ -62,6 +62,7 @@ class DashboardData:
     removed_reasons: list[tuple]  # reason, lines
     latest_quarantine: list[tuple]  # quarantined_at, source_uri, stage, reason, detail, failed_expectations
     totals: dict
+    per_run: list[tuple] = ()     # run_id, suite, expectation, severity, elements, unexpected (recent runs)
 
 
 def _existing_tables(con) -> set[str]:
@@ -121,6 +122,11 @@ def load_data(con) -> DashboardData | None:
     latest_quarantine = _rows(con, """
         select quarantined_at, source_uri, stage, reason, detail, failed_expectations
         from dq.quarantine order by quarantined_at desc, source_uri limit $max_q""", p)
+    per_run = _rows(con, """
+        with recent as (select run_id from dq.runs order by started_at desc limit $max_runs)
+        select v.run_id, v.suite, v.expectation, v.severity, coalesce(v.element_count, 0),
+               coalesce(v.unexpected_count, 0)
+        from dq.validation_results v join recent using (run_id)""", p)
     t = con.execute("""
         select (select count(*) from dq.runs), (select count(*) from core.articles),
                (select count(*) from dq.quarantine), (select count(*) from core.removed_lines),
@@ -129,7 +135,7 @@ def load_data(con) -> DashboardData | None:
     totals = {"runs": t[0], "articles": t[1], "quarantined": t[2], "removed_lines": t[3],
               "last_status": t[4], "last_started": t[5]}
     return DashboardData(runs, expectations, quarantine_reasons, by_outlet, by_language,
-                         boilerplate, removed_reasons, latest_quarantine, totals)
+                         boilerplate, removed_reasons, latest_quarantine, totals, per_run)
 
 
 # ---------------------------------------------------------------- SVG charts
@@ -202,6 +208,55 @@ def runs_chart(runs: Sequence[tuple], *, width: int = 1240, height: int = 260) -
                      f'{loaded + skipped + quarantined}</text>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
                      f'class="axis">{_esc(_fmt_ts(started, short=True, seconds=len(runs) <= 12))}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _rate_colour(rate: float) -> str:
+    """Green at 100 %, through amber, to red at 90 % and below."""
+    x = max(0.0, min(1.0, (rate - 0.9) / 0.1))
+    r, g, b = (198, 40, 40) if x < 0.5 else (239, 143, 0)
+    r2, g2, b2 = (239, 143, 0) if x < 0.5 else (46, 125, 50)
+    t = x * 2 if x < 0.5 else (x - 0.5) * 2
+    return "#%02x%02x%02x" % (round(r + (r2 - r) * t), round(g + (g2 - g) * t), round(b + (b2 - b) * t))
+
+
+def pass_rate_grid(runs: Sequence[tuple], per_run: Sequence[tuple], *, label_w: int = 300,
+                   width: int = 1240) -> str:
+    """Expectations (rows) by run (columns, oldest left): each cell the run's pass rate."""
+    if not per_run:
+        return '<p class="empty">no validation results yet</p>'
+    cells: dict[tuple, tuple] = {}
+    for run_id, suite, name, sev, elements, unexpected in per_run:
+        cells[(suite, name, sev, run_id)] = (elements, unexpected)
+    rows = sorted({(suite, name, sev) for (suite, name, sev, _) in cells},
+                  key=lambda k: (-sum(cells.get((*k, r[0]), (0, 0))[1] for r in runs), k))
+    run_ids = [r[0] for r in runs]
+    row_h, top = 18, 6
+    cell_w = max(6.0, min(36.0, (width - label_w - 20) / max(len(run_ids), 1)))
+    fit = int((label_w - 12) / 6.9)
+    h = top + len(rows) * row_h + 6
+    parts = [f'<svg class="chart" id="chart-pass-grid" role="img" width="{width}" height="{h}" '
+             f'viewBox="0 0 {width} {h}" xmlns="http://www.w3.org/2000/svg">']
+    for i, (suite, name, sev) in enumerate(rows):
+        y = top + i * row_h
+        label = expectation_label(suite, name)
+        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" class="lbl">'
+                     f'<title>{_esc(f"{suite}: {name} [{sev}]")}</title>{_esc(_cut(label, fit))}</text>'
+                     f'<rect x="{label_w - 5}" y="{y + 3}" width="3" height="{row_h - 6}" '
+                     f'fill="{COLORS.get(sev, COLORS["bar"])}"/>')
+        for j, run_id in enumerate(run_ids):
+            x = label_w + j * cell_w
+            cell = cells.get((suite, name, sev, run_id))
+            if cell is None:
+                colour, tip = "#eceff1", f"run {run_id}: not evaluated"
+            else:
+                elements, unexpected = cell
+                rate = 1.0 - unexpected / elements if elements else 1.0
+                colour = _rate_colour(rate)
+                tip = f"run {run_id}: {_pct(rate)} passed ({unexpected:,} of {elements:,} rows failed)"
+            parts.append(f'<rect class="cell" x="{x + 1:.1f}" y="{y + 1}" width="{cell_w - 2:.1f}" '
+                         f'height="{row_h - 2}" fill="{colour}" rx="2"><title>{_esc(tip)}</title></rect>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -320,6 +375,11 @@ def _body(d: DashboardData) -> str:
     out.append(_section("Documents per run", f"the last {len(d.runs)} runs, oldest on the left; "
                         "hover a bar for the run id", legend + runs_chart(d.runs), wide=True,
                         sid="runs"))
+
+    out.append(_section(
+        "Pass rate per run", "each expectation (rows; most failures first, bar = severity) in each "
+        "of the recent runs (columns, oldest on the left; hover a cell for the run); grey: not evaluated in that run",
+        pass_rate_grid(d.runs, d.per_run), wide=True, sid="pass-grid"))
 
     exp_bars = []
     for suite, name, sev, elements, unexpected, n_runs, failed_runs in d.expectations:

@@ -65,12 +65,13 @@ def test_dashboard_renders_with_data_in_chromium(dashboard):
     out = _run_chromium(binary, "--dump-dom", page.as_uri())
     dom = out.stdout
     assert out.returncode == 0 and "<svg" in dom, out.stderr[-2000:]
-    for chart in ("chart-runs", "chart-expectations", "chart-quarantine", "chart-outlets",
+    for chart in ("chart-runs", "chart-pass-grid", "chart-expectations", "chart-quarantine", "chart-outlets",
                   "chart-languages", "chart-boilerplate"):
         assert f'id="{chart}"' in dom, chart
     assert dom.count('class="run"') == 2
     assert f'data-run-id="{first.run_id}"' in dom and f'data-run-id="{second.run_id}"' in dom
     assert 'id="kpi-runs">2<' in dom
+    assert dom.count('class="cell"') >= 10   # expectations x runs
     assert f'id="kpi-articles">{first.loaded}<' in dom
     assert f'id="kpi-quarantined">{first.quarantined}<' in dom
     for reason in ("empty_document", "binary_content", "no_article_text"):

@@ -78,7 +78,7 @@ def test_unmigrated_database_says_no_runs_yet():
 def test_charts_and_tables_show_the_data(con):
     _fill(con)
     page = render_dashboard(con)
-    for chart in ("chart-runs", "chart-expectations", "chart-quarantine", "chart-outlets",
+    for chart in ("chart-runs", "chart-pass-grid", "chart-expectations", "chart-quarantine", "chart-outlets",
                   "chart-languages", "chart-boilerplate", "chart-removed"):
         assert f'id="{chart}"' in page, chart
     assert page.count('class="run"') == 2
@@ -87,6 +87,8 @@ def test_charts_and_tables_show_the_data(con):
     assert "Harbour Ledger" in page and "(unknown outlet)" in page
     assert "empty_document" in page and "/in/empty.txt" in page
     assert "75.0%" in page                       # title not null: 1 of 4 rows failed
+    assert page.count('class="cell"') == 2 * 2   # two expectations by two runs
+    assert "run-two: not evaluated" in page
     assert "#ef8f00" in page and "#c62828" in page  # warning and critical colours
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page
