@@ -1,0 +1,214 @@
+"""Validate the derived tables of a load batch: paragraphs, removed lines, outlets.
+
+The articles suite runs on articles before the batch is built (`flows.stages.validate`);
+the suites here run on the rows `build_load_batch` made for the other user-facing core
+tables (`expectations/core.paragraphs.json`, `core.removed_lines.json`, `core.outlets.json`).
+Each `*_frame` function builds the small frame its suite checks from the batch's rows
+(lists of dicts, as in `LoadBatch`): keys, lengths and flags, not the text itself, because
+GX hashes the whole frame it is given.
+
+`validate_load_batch` runs the three suites and says which articles failed a critical
+expectation; `quarantine_failing` moves those articles out of the batch into quarantine.
+Pure: no Prefect, no database.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from flows.stages.load import LoadBatch, outlet_key
+from flows.stages.validate import STAGE, Validator, _severity, expectation_name, has_markup, has_mojibake
+
+# LoadBatch attribute -> suite name
+TABLE_SUITES = {"paragraphs": "core.paragraphs", "removed_lines": "core.removed_lines",
+                "outlets": "core.outlets"}
+
+
+def paragraph_frame(rows: Sequence[dict]):
+    """One row per paragraph row of the batch, in batch order."""
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "doc_id": r.get("doc_id"),
+        "paragraph_no": r.get("paragraph_no"),
+        "text_length": len(r.get("text") or ""),
+        "has_markup": has_markup(r.get("text") or ""),
+        "has_mojibake": has_mojibake(r.get("text") or ""),
+        "language": r.get("language"),
+        "foreign_language": r.get("foreign_language"),
+    } for r in rows], columns=["doc_id", "paragraph_no", "text_length", "has_markup", "has_mojibake",
+                               "language", "foreign_language"])
+
+
+def removed_line_frame(rows: Sequence[dict]):
+    """One row per removed-line row of the batch, in batch order."""
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "doc_id": r.get("doc_id"),
+        "line_no": r.get("line_no"),
+        "reason": r.get("reason"),
+        "text_length": len(r.get("text") or ""),
+    } for r in rows], columns=["doc_id", "line_no", "reason", "text_length"])
+
+
+def distinct_outlets(rows: Sequence[dict]) -> list[dict]:
+    """Outlet rows with exact duplicates collapsed (one outlet named by several articles of
+    a batch is one row), first-seen order kept. Rows that share a key but differ stay, so
+    the uniqueness check catches conflicting definitions."""
+    seen, out = set(), []
+    for r in rows:
+        key = (r.get("outlet_key"), r.get("outlet_id"), r.get("name"), r.get("domain"), r.get("registered"))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def outlet_frame(rows: Sequence[dict]):
+    """One row per distinct outlet row of the batch (see `distinct_outlets`)."""
+    import pandas as pd
+
+    data = []
+    for r in distinct_outlets(rows):
+        name, oid, domain, registered = r.get("name"), r.get("outlet_id"), r.get("domain"), r.get("registered")
+        expected_key = outlet_key(oid, name, domain) if name is not None else None
+        data.append({
+            "outlet_key": r.get("outlet_key"),
+            "name": name,
+            "name_length": len(name.strip()) if isinstance(name, str) else 0,
+            "domain": domain,
+            "registered": registered,
+            "key_matches": r.get("outlet_key") is not None and r.get("outlet_key") == expected_key,
+            "registry_consistent": registered is not None and bool(registered) == bool(oid),
+        })
+    return pd.DataFrame(data, columns=["outlet_key", "name", "name_length", "domain", "registered",
+                                       "key_matches", "registry_consistent"])
+
+
+FRAME_BUILDERS = {"core.paragraphs": paragraph_frame, "core.removed_lines": removed_line_frame,
+                  "core.outlets": outlet_frame}
+
+
+@dataclass
+class TableValidation:
+    """What the table suites said about one batch."""
+
+    results: list[dict] = field(default_factory=list)  # dq.validation_results rows, as validate_articles
+    failing_docs: dict[str, list[str]] = field(default_factory=dict)  # doc_id -> critical expectations failed
+    gx_results: list = field(default_factory=list)     # the GX suite results, for Data Docs
+
+
+def table_expectation_name(config) -> str:
+    """`expectation_name`, plus the columns of multi-column expectations:
+    expect_compound_columns_to_be_unique(doc_id,paragraph_no)."""
+    cols = config.kwargs.get("column_list")
+    if cols and not config.kwargs.get("column"):
+        return f"{config.type}({','.join(map(str, cols))})"
+    return expectation_name(config)
+
+
+def _row_indices(res: dict) -> list[int]:
+    out = []
+    for idx in res.get("unexpected_index_list") or []:
+        if isinstance(idx, dict):  # multi-column expectations may report {column: value, ...}
+            idx = idx.get("index", idx.get("pk_index"))
+        try:
+            out.append(int(idx))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def _docs_naming_outlet(batch: LoadBatch, row: dict) -> list[str]:
+    """The articles of the batch whose publisher or wire is this outlet row: the row was
+    built from the article's (id, name, domain), so match on those, or on the key."""
+    key, oid, name, domain = row.get("outlet_key"), row.get("outlet_id"), row.get("name"), row.get("domain")
+    docs = []
+    for a in batch.articles:
+        publisher = a.get("outlet_name") is not None and (
+            (a.get("outlet_id"), a.get("outlet_name"), a.get("outlet_domain")) == (oid, name, domain)
+            or outlet_key(a.get("outlet_id"), a["outlet_name"], a.get("outlet_domain")) == key)
+        wire = a.get("wire_name") is not None and (
+            a.get("wire_id") == oid if oid else (a.get("wire_id") is None and a.get("wire_name") == name))
+        if publisher or wire:
+            docs.append(a["doc_id"])
+    return docs
+
+
+def validate_load_batch(batch: LoadBatch, validator: Validator,
+                        suites: dict[str, str] = TABLE_SUITES) -> TableValidation:
+    """Run each table suite the validator knows on the batch's rows for that table."""
+    out = TableValidation()
+    for attr, suite_name in suites.items():
+        rows = getattr(batch, attr)
+        if not rows or suite_name not in validator.definitions:
+            continue
+        checked = distinct_outlets(rows) if attr == "outlets" else list(rows)
+        frame = FRAME_BUILDERS[suite_name](checked)
+        result = validator.run(suite_name, frame)
+        out.gx_results.append(result)
+        for er in result.results:
+            cfg = er.expectation_config
+            sev = _severity(cfg)
+            res = er.result or {}
+            name = table_expectation_name(cfg)
+            out.results.append({
+                "suite": suite_name, "expectation": name, "expectation_type": cfg.type,
+                "column_name": cfg.kwargs.get("column"), "severity": sev, "success": bool(er.success),
+                "observed_value": None if res.get("observed_value") is None else str(res.get("observed_value")),
+                "element_count": res.get("element_count", len(frame)),
+                "unexpected_count": res.get("unexpected_count", 0 if er.success else None),
+            })
+            if sev != "critical" or er.success:
+                continue
+            label = f"{suite_name}: {name}"
+            for i in _row_indices(res):
+                if i >= len(checked):
+                    continue
+                docs = (_docs_naming_outlet(batch, checked[i]) if attr == "outlets"
+                        else [checked[i].get("doc_id")])
+                for d in docs:
+                    if d and label not in out.failing_docs.setdefault(d, []):
+                        out.failing_docs[d].append(label)
+    return out
+
+
+def quarantine_failing(batch: LoadBatch, failing_docs: dict[str, list[str]], run_id: str) -> LoadBatch:
+    """The batch without the articles that failed a critical table expectation: their
+    article, paragraph, removed-line, evidence and citation rows go, a dq.quarantine row
+    (stage validate, reason `failed_<table>`) comes; raw.documents keeps the document so
+    `--retry-quarantined` can re-derive it. Outlet rows only the quarantined articles
+    named are dropped too."""
+    from flows.stages.load import quarantine_id
+
+    if not failing_docs:
+        return batch
+    bad = set(failing_docs)
+    kept_articles = [a for a in batch.articles if a["doc_id"] not in bad]
+    still_named = {outlet_key(a.get("outlet_id"), a["outlet_name"], a.get("outlet_domain"))
+                   for a in kept_articles if a.get("outlet_name")}
+    still_named |= {a.get("wire_id") or a.get("wire_name") for a in kept_articles if a.get("wire_name")}
+    outlets = [o for o in batch.outlets
+               if o["outlet_key"] in still_named or o.get("outlet_id") in still_named
+               or o.get("name") in still_named]
+    quarantine = list(batch.quarantine)
+    for a in batch.articles:
+        if a["doc_id"] not in bad:
+            continue
+        names = failing_docs[a["doc_id"]]
+        table = names[0].split(":", 1)[0].removeprefix("core.")
+        quarantine.append({
+            "quarantine_id": quarantine_id(a["doc_id"], a["source_uri"]), "doc_id": a["doc_id"],
+            "source_uri": a["source_uri"], "stage": STAGE, "reason": f"failed_{table}",
+            "detail": "failed critical expectations: " + ", ".join(names),
+            "failed_expectations": json.dumps(names), "run_id": run_id,
+        })
+    return LoadBatch(
+        documents=list(batch.documents), articles=kept_articles,
+        paragraphs=[r for r in batch.paragraphs if r["doc_id"] not in bad],
+        removed_lines=[r for r in batch.removed_lines if r["doc_id"] not in bad],
+        evidence=[r for r in batch.evidence if r["doc_id"] not in bad],
+        citations=[r for r in batch.citations if r["doc_id"] not in bad],
+        outlets=outlets, quarantine=quarantine)
