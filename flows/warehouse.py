@@ -82,6 +82,11 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     except Exception:
         con.execute("rollback")
         raise
+    # Write the schema into the database file now, so the write-ahead log only ever holds
+    # batches. DuckDB 1.5.5 cannot replay an `alter table ... add column` on a table with a
+    # `default current_timestamp` column: after a kill -9 such a WAL makes the file
+    # unopenable ("Failure while replaying WAL file").
+    con.execute("checkpoint")
 
 
 def view_files(sql_dir: Path) -> list[Path]:
