@@ -2,10 +2,12 @@
 
 The flow only wires tasks; each task is a thin wrapper over one pure batch function in
 `flows.stages`. Tasks move batches, never one task per document (the orchestrator's
-overhead would dominate). The flow process holds the one DuckDB writer for the run; the
-CPU stages (clean, detect) run in worker processes when a batch is big enough to pay
-for them. Each batch is loaded in one transaction and keyed on content hashes, so a
-repeated or resumed run changes nothing.
+overhead would dominate). Sources are listed lazily and consumed a batch at a time, so a
+crawl of any size never sits in memory. The flow process holds the one DuckDB writer for
+the run; the CPU stages (clean, detect) run in supervised worker processes with a
+per-document timeout. Each batch is loaded in one transaction and keyed on content hashes,
+so a repeated, retried or resumed run changes nothing. When another process holds the
+warehouse, each batch is staged under `warehouse/staging/<run_id>/` for the next run.
 """
 from __future__ import annotations
 
@@ -160,7 +162,9 @@ def warehouse_slot(wait_s: float):
 
     try:
         _ensure_limit(WAREHOUSE_LIMIT)
-        cm = concurrency(WAREHOUSE_LIMIT, occupy=1, timeout_seconds=wait_s, strict=True)
+        # A killed run's slot frees itself when its lease (renewed while the run lives) expires.
+        cm = concurrency(WAREHOUSE_LIMIT, occupy=1, timeout_seconds=wait_s, strict=True,
+                         lease_duration=60, raise_on_lease_renewal_failure=False)
         cm.__enter__()
     except Exception as exc:  # TimeoutError, no API, an old server ...
         log.info("running without the %s concurrency slot: %s", WAREHOUSE_LIMIT, exc)
