@@ -13,8 +13,10 @@ def register(sub) -> None:
                                    "pages, optionally .gz; WARC/WARC.gz; JSONL(.gz) with url + html/text; "
                                    "folders with a urls.tsv manifest), clean, detect, validate and load them. "
                                    "With no INPUT, runs on the bundled sample corpus (examples/). "
-                                   "Exits 0 even when some documents are quarantined; non-zero "
-                                   "only when the run itself failed.")
+                                   "Exits 0 even when some documents are quarantined; 2 for an INPUT "
+                                   "that matches nothing; 3 when the warehouse stayed locked (the "
+                                   "run's batches are staged and the next run loads them); other "
+                                   "non-zero codes when the run itself failed.")
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
     r.add_argument("--batch-size", type=int, help="documents per batch (default 64)")

@@ -21,8 +21,7 @@ def register(sub) -> None:
         "serve", help="run the pipeline on a schedule (Prefect serve: --cron or --interval)",
         description="Serve the newsflow flow with a schedule: every run reads INPUTs and loads "
                     "what is new. Needs a Prefect API: start one with `prefect server start` and "
-                    "set PREFECT_API_URL (see docs/scheduling.md); without one a temporary server "
-                    "runs inside this process. Batch size, workers and timeouts come from "
+                    "set PREFECT_API_URL (see docs/scheduling.md). Batch size, workers and timeouts come from "
                     "NEWSFLOW_* environment variables.")
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     when = r.add_mutually_exclusive_group(required=True)
@@ -33,8 +32,6 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    # Scheduled runs need the API's scheduler service, which one-shot runs switch off.
-    os.environ["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true"
     settings = Settings.from_env(args.warehouse)
     inputs = [os.path.abspath(i) if os.path.exists(i) else i for i in args.inputs] or \
         [str(settings.examples_dir)]
@@ -46,6 +43,14 @@ def main(args) -> int:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 2
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        # Prefect's temporary server has no scheduler: runs would never come due.
+        print("newsflow: serve needs a Prefect server to schedule runs. Start one with "
+              "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api "
+              "(see docs/scheduling.md).", file=sys.stderr)
+        return 2
 
     from flows.pipeline import newsflow_run
 
