@@ -18,7 +18,7 @@ import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -36,7 +36,7 @@ from flows.stages.lines import load_line_rules
 from flows.stages.load import build_load_batch
 from flows.stages.read import ReadOptions, list_sources, read_batch
 from flows.stages.validate import Validator, load_suites, merge_results, validate_articles
-from flows.worker import ExtractOptions, ExtractPool, extract_chunk, merge
+from flows.worker import ExtractOptions, ExtractPool, extract_chunk
 
 log = logging.getLogger("newsflow")
 
