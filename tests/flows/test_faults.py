@@ -179,3 +179,16 @@ def test_reprocess_rewrites_derived_rows_idempotently(baseline, corpus, tmp_path
     assert tables(s.warehouse) == baseline[1]
     run([], s, reprocess=True)
     assert tables(s.warehouse) == baseline[1]
+
+
+def test_two_runs_never_hold_the_warehouse_slot_at_once(prefect_harness):
+    # The global concurrency limit is created on first use with one slot; a second holder
+    # waits, then (after its wait) goes on without it and relies on the DuckDB lock.
+    with pipeline.warehouse_slot(5.0) as first:
+        assert first is True
+        t0 = time.monotonic()
+        with pipeline.warehouse_slot(1.0) as second:
+            assert second is False
+        assert time.monotonic() - t0 >= 1.0
+    with pipeline.warehouse_slot(5.0) as again:
+        assert again is True
