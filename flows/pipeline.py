@@ -2,21 +2,23 @@
 
 The flow only wires tasks; each task is a thin wrapper over one pure batch function in
 `flows.stages`. Tasks move batches, never one task per document (the orchestrator's
-overhead would dominate). The flow process holds the one DuckDB writer for the run; the
-CPU stages (clean, detect) run in worker processes when a batch is big enough to pay
-for them. Each batch is loaded in one transaction and keyed on content hashes, so a
-repeated or resumed run changes nothing.
+overhead would dominate). Sources are listed lazily and consumed a batch at a time, so a
+crawl of any size never sits in memory. The flow process holds the one DuckDB writer for
+the run; the CPU stages (clean, detect) run in supervised worker processes with a
+per-document timeout. Each batch is loaded in one transaction and keyed on content hashes,
+so a repeated, retried or resumed run changes nothing. When another process holds the
+warehouse, each batch is staged under `warehouse/staging/<run_id>/` for the next run.
 """
 from __future__ import annotations
 
+import itertools
+from contextlib import contextmanager
 import logging
 import os
 import uuid
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Iterator
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -27,17 +29,20 @@ from flows import postload
 from flows import warehouse as wh
 from flows.config import Settings
 from flows.records import Article, BatchResult, RawDocument, Rejection, SourceRef
+from flows.sources import SourceStats, expand_inputs
 from flows.stages.clean import CleanOptions
 from flows.stages.detect import OutletRegistry, load_registry
 from flows.stages.lines import load_line_rules
 from flows.stages.load import build_load_batch
 from flows.stages.read import ReadOptions, list_sources, read_batch
 from flows.stages.validate import Validator, load_suites, merge_results, validate_articles
-from flows.worker import ExtractOptions, extract_chunk
+from flows.worker import ExtractOptions, ExtractPool, extract_chunk
 
 log = logging.getLogger("newsflow")
 
-MIN_DOCS_FOR_POOL = 16
+# The global concurrency limit every run takes one slot of: two scheduled (or manual) runs
+# against the same Prefect API never write at once. The DuckDB file lock is the backstop.
+WAREHOUSE_LIMIT = "newsflow-warehouse"
 
 
 @dataclass
@@ -53,7 +58,12 @@ class RunSummary:
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     skip_reasons: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
-    status: str = "running"
+    ignored_records: dict[str, int] = field(default_factory=dict)  # container records that are not pages
+    staged_batches: int = 0        # batches kept under staging/ because the warehouse was busy
+    loaded_from_staging: int = 0   # batches staged by earlier runs, loaded at this run's start
+    aborted_runs: int = 0          # runs left 'running' by a killed process, marked aborted
+    status: str = "running"        # running / completed / staged / failed
+    message: str = ""
 
     def add_quarantine(self, reason: str, n: int = 1) -> None:
         self.quarantined += n
@@ -67,16 +77,19 @@ class RunSummary:
         return asdict(self)
 
 
-def _chunks(items: Sequence, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of `size` items, pulling lazily from `items`."""
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 # ---------------------------------------------------------------- tasks (thin wrappers)
 
 @task(name="discover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def discover_task(inputs: list[str]) -> list[SourceRef]:
-    return list(list_sources(inputs))
+def discover_task(inputs: list[str]) -> list[str]:
+    """The input files (no content read yet); InputError when an input matches nothing."""
+    return expand_inputs(inputs)
 
 
 @task(name="read", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -85,16 +98,13 @@ def read_task(refs: list[SourceRef], opts: ReadOptions) -> BatchResult:
 
 
 @task(name="clean-detect", cache_policy=NO_CACHE)
-def extract_task(docs: list[RawDocument], opts: ExtractOptions, pool: Executor | None,
-                 workers: int) -> tuple[BatchResult, BatchResult]:
-    """Clean then detect. Large batches are split across worker processes."""
-    if pool is None or len(docs) < MIN_DOCS_FOR_POOL:
+def extract_task(docs: list[RawDocument], opts: ExtractOptions,
+                 pool: ExtractPool | None) -> tuple[BatchResult, BatchResult]:
+    """Clean then detect, in worker processes with a per-document timeout (in-process
+    when the run has no pool: `--workers 0` or no timeout)."""
+    if pool is None:
         return extract_chunk(docs, opts)
-    size = max(1, -(-len(docs) // workers))
-    parts = list(pool.map(extract_chunk, list(_chunks(docs, size)), [opts] * workers))
-    cleaned = _merge([p[0] for p in parts])
-    detected = _merge([p[1] for p in parts])
-    return cleaned, detected
+    return pool.extract(docs)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -103,19 +113,15 @@ def validate_task(articles: list[Article], validator: Validator):
 
 
 @task(name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def load_task(con, batch, sql_dir: Path) -> dict[str, int]:
+def load_task(con, batch, sql_dir: Path, replace_doc_ids: list[str] | None = None) -> dict[str, int]:
     # Safe to retry: one transaction per batch, every insert keyed on natural keys.
-    return wh.load_batch(con, batch, sql_dir)
+    return wh.load_batch(con, batch, sql_dir, replace_doc_ids or ())
 
 
-def _merge(results: list[BatchResult]) -> BatchResult:
-    kept, rejected, counts = [], [], {}
-    for r in results:
-        kept.extend(r.kept)
-        rejected.extend(r.rejected)
-        for k, v in r.counts.items():
-            counts[k] = counts.get(k, 0) + v
-    return BatchResult(tuple(kept), tuple(rejected), counts)
+@task(name="stage", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def stage_task(staging_dir: Path, run_id: str, seq: int, batch) -> Path:
+    # The warehouse is held by another process: keep the rows for the next run to load.
+    return wh.stage_batch(staging_dir, run_id, seq, batch)
 
 
 def _registry_rows(registry: OutletRegistry) -> list[dict]:
@@ -142,104 +148,217 @@ def _summary_markdown(s: RunSummary) -> str:
 
 # ---------------------------------------------------------------- the flow
 
+def build_extract_options(settings: Settings, registry: OutletRegistry) -> ExtractOptions:
+    return ExtractOptions(clean=CleanOptions(rules=load_line_rules(settings.reference_dir)),
+                          registry=registry, language_seed=settings.language_seed)
+
+
+@contextmanager
+def warehouse_slot(wait_s: float):
+    """Hold one slot of the `newsflow-warehouse` global concurrency limit (created with one
+    slot when missing) for the run. Without a reachable API, or after `wait_s`, the run goes
+    on: the DuckDB lock still keeps writers apart, and a busy warehouse stages the work."""
+    from prefect.concurrency.sync import concurrency
+
+    try:
+        _ensure_limit(WAREHOUSE_LIMIT)
+        # A killed run's slot frees itself when its lease (renewed while the run lives) expires.
+        cm = concurrency(WAREHOUSE_LIMIT, occupy=1, timeout_seconds=wait_s, strict=True,
+                         lease_duration=60, raise_on_lease_renewal_failure=False)
+        cm.__enter__()
+    except Exception as exc:  # TimeoutError, no API, an old server ...
+        log.info("running without the %s concurrency slot: %s", WAREHOUSE_LIMIT, exc)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        cm.__exit__(None, None, None)
+
+
+def _ensure_limit(name: str) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            try:
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+            except ObjectAlreadyExists:
+                pass
+
+
+class _Seen:
+    """Which documents this run has already handled (content hashes), to skip repeats."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
-def newsflow_run(inputs: list[str], warehouse: str | None = None,
-                 settings: Settings | None = None) -> RunSummary:
-    """Run the pipeline over INPUTs (files, directories, globs) into the warehouse."""
+def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
+                 settings: Settings | None = None, reprocess: bool = False) -> RunSummary:
+    """Run the pipeline over INPUTs (files, directories, globs; pages, WARC, JSONL) into the
+    warehouse, batch by batch. With `reprocess`, re-derive every stored raw document instead."""
     settings = settings or Settings.from_env(warehouse)
+    inputs = list(inputs or [])
     run_id = str(flow_run.get_id() or uuid.uuid4())
     summary = RunSummary(run_id=run_id, warehouse=str(settings.warehouse))
-
-    refs = discover_task(inputs)
-    log.info("found %d input documents", len(refs))
+    files = [] if reprocess else discover_task(inputs)
     registry = load_registry(settings.reference_dir)
-    extract_opts = ExtractOptions(
-        clean=CleanOptions(rules=load_line_rules(settings.reference_dir)),
-        registry=registry, language_seed=settings.language_seed)
-    read_opts = ReadOptions(max_bytes=settings.max_bytes)
+    extract_opts = build_extract_options(settings, registry)
     validator = Validator(load_suites(settings.expectations_dir))
     validation_rows: list[dict] = []
 
-    con = wh.connect(settings.warehouse, wait_s=settings.lock_wait_s)
-    pool: ProcessPoolExecutor | None = None
-    try:
-        wh.migrate(con, settings.sql_dir)
-        wh.refresh_reference(con, _registry_rows(registry))
-        wh.start_run(con, run_id, run_id, [str(i) for i in inputs])
-        if settings.workers > 1 and len(refs) >= MIN_DOCS_FOR_POOL:
-            pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("forkserver"))
-        seen_in_run: dict[str, str] = {}
-        for n, batch_refs in enumerate(_chunks(refs, settings.batch_size), start=1):
-            summary.seen += len(batch_refs)
-            read = read_task(batch_refs, read_opts)
-            rejections: list[Rejection] = list(read.rejected)
-
-            # Incremental: skip documents already in the warehouse or earlier in this run.
-            known = wh.known_doc_ids(con, [d.doc_id for d in read.kept]
-                                     + [r.doc_id for r in rejections if r.doc_id])
-            new_docs: list[RawDocument] = []
-            for d in read.kept:
-                if d.doc_id in known:
-                    summary.add_skip("already_loaded")
-                elif d.doc_id in seen_in_run:
-                    summary.add_skip("duplicate_in_run")
-                else:
-                    seen_in_run[d.doc_id] = d.source_uri
-                    new_docs.append(d)
-            fresh_rejections = []
-            for r in rejections:
-                if r.doc_id and r.doc_id in known:
-                    summary.add_skip("already_quarantined")
-                else:
-                    fresh_rejections.append(r)
-            known_q = wh.known_quarantine_ids(con, [wh_qid(r) for r in fresh_rejections if not r.doc_id])
-            rejections = []
-            for r in fresh_rejections:
-                if not r.doc_id and wh_qid(r) in known_q:
-                    summary.add_skip("already_quarantined")
-                else:
-                    rejections.append(r)
-
-            cleaned, detected = extract_task(new_docs, extract_opts, pool, settings.workers)
-            rejections += list(cleaned.rejected) + list(detected.rejected)
-            outcome = validate_task(list(detected.kept), validator)
-            validation_rows.extend(outcome.results)
-            rejections += outcome.rejected
-            for r in outcome.results:
-                if r["severity"] != "critical" and not r["success"]:
-                    summary.warnings[r["expectation"]] = (summary.warnings.get(r["expectation"], 0)
-                                                          + int(r["unexpected_count"] or 0))
-
-            by_id = {d.doc_id: d for d in new_docs}
-            quarantined_docs = [by_id[r.doc_id] for r in rejections if r.doc_id in by_id]
-            batch = build_load_batch(outcome.kept, rejections, run_id, quarantined_docs,
-                                     outcome.failed_expectations)
-            load_task(con, batch, settings.sql_dir)
-            summary.loaded += len(outcome.kept)
-            for r in rejections:
-                summary.add_quarantine(r.reason)
-            log.info("batch %d: %d/%d documents done (loaded %d, skipped %d, quarantined %d)",
-                     n, summary.seen, len(refs), summary.loaded, summary.skipped, summary.quarantined)
-
-        wh.record_validation(con, run_id, merge_results(validation_rows))
-        postload.refresh(con, settings.sql_dir)
-        summary.status = "completed"
-        wh.finish_run(con, run_id, "completed", summary.as_dict())
-    except BaseException:
-        summary.status = "failed"
+    with warehouse_slot(max(settings.lock_wait_s, 1.0)), _extract_pool(settings, extract_opts) as pool:
         try:
-            wh.finish_run(con, run_id, "failed", summary.as_dict())
-        except Exception:  # the original error matters more
-            log.exception("could not record the failed run")
-        raise
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        con.close()
+            con = wh.connect(settings.warehouse, wait_s=settings.lock_wait_s)
+        except wh.WarehouseBusy as exc:
+            if reprocess:
+                raise
+            con = None
+            summary.message = str(exc)
+            log.warning("%s Working on and staging each batch under %s instead.", exc,
+                        settings.staging_dir / run_id)
+        try:
+            if con is not None:
+                wh.migrate(con, settings.sql_dir)
+                summary.aborted_runs = wh.abort_stale_runs(con)
+                summary.loaded_from_staging = wh.load_staged(con, settings.staging_dir, settings.sql_dir)
+                wh.refresh_reference(con, _registry_rows(registry))
+                wh.start_run(con, run_id, run_id, ["--reprocess"] if reprocess else [str(i) for i in inputs])
+            if reprocess:
+                batches = _stored_batches(con, settings.batch_size)
+            else:
+                stats = SourceStats()
+                refs = list_sources(files, max_bytes=settings.max_bytes, stats=stats)
+                batches = ((refs_batch, None) for refs_batch in _batches(refs, settings.batch_size))
+            seen = _Seen()
+            for n, (batch_refs, stored) in enumerate(batches, start=1):
+                _run_batch(n, batch_refs, stored, con, settings, run_id, summary, seen,
+                           extract_opts, pool, validator, validation_rows)
+            if not reprocess:
+                summary.ignored_records = dict(stats.ignored)
+            if con is None:
+                summary.status = "staged"
+                wh.stage_run(settings.staging_dir, run_id, inputs, summary.as_dict())
+                return summary
+            wh.record_validation(con, run_id, merge_results(validation_rows))
+            postload.refresh(con, settings.sql_dir)
+            summary.status = "completed"
+            wh.finish_run(con, run_id, "completed", summary.as_dict())
+        except BaseException:
+            summary.status = "failed"
+            if con is not None:
+                try:
+                    wh.finish_run(con, run_id, "failed", summary.as_dict())
+                except Exception:  # the original error matters more
+                    log.exception("could not record the failed run")
+            raise
+        finally:
+            if con is not None:
+                con.close()
 
     create_markdown_artifact(markdown=_summary_markdown(summary), key="newsflow-run-summary",
                              description="newsflow run: documents loaded, skipped, quarantined")
     return summary
+
+
+@contextmanager
+def _extract_pool(settings: Settings, opts: ExtractOptions):
+    if settings.workers <= 0 or settings.doc_timeout_s <= 0:
+        yield None
+        return
+    pool = ExtractPool(opts, settings.workers, settings.doc_timeout_s)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+def _stored_batches(con, size: int):
+    """(None, stored documents) per batch of raw.documents, for `--reprocess`."""
+    for ids in _batches(wh.stored_doc_ids(con), size):
+        docs = [RawDocument(doc_id=r["doc_id"], source_uri=r["source_uri"], url=r["url"],
+                            content_type=r["content_type"], text=r["content"],
+                            encoding=r["encoding"], byte_size=r["byte_size"])
+                for r in wh.stored_documents(con, ids)]
+        yield None, docs
+
+
+def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summary: RunSummary,
+               seen: _Seen, extract_opts, pool, validator, validation_rows) -> None:
+    """One batch: read (or take stored documents), skip known ones, extract, validate, load
+    in one transaction (or stage when the warehouse is held by another process)."""
+    if stored is not None:  # reprocess: every stored document is re-derived
+        summary.seen += len(stored)
+        new_docs, rejections = list(stored), []
+    else:
+        summary.seen += len(batch_refs)
+        read = read_task(batch_refs, ReadOptions(max_bytes=settings.max_bytes))
+        new_docs, rejections = _skip_known(con, read, seen, summary)
+
+    cleaned, detected = extract_task(new_docs, extract_opts, pool)
+    rejections += list(cleaned.rejected) + list(detected.rejected)
+    outcome = validate_task(list(detected.kept), validator)
+    validation_rows.extend(outcome.results)
+    rejections += outcome.rejected
+    for r in outcome.results:
+        if r["severity"] != "critical" and not r["success"]:
+            summary.warnings[r["expectation"]] = (summary.warnings.get(r["expectation"], 0)
+                                                  + int(r["unexpected_count"] or 0))
+
+    by_id = {d.doc_id: d for d in new_docs}
+    quarantined_docs = [by_id[r.doc_id] for r in rejections if r.doc_id in by_id]
+    batch = build_load_batch(outcome.kept, rejections, run_id, quarantined_docs,
+                             outcome.failed_expectations)
+    if con is None:
+        stage_task(settings.staging_dir, run_id, n, batch)
+        summary.staged_batches += 1
+    else:
+        load_task(con, batch, settings.sql_dir,
+                  [d.doc_id for d in new_docs] if stored is not None else None)
+    summary.loaded += len(outcome.kept)
+    for r in rejections:
+        summary.add_quarantine(r.reason)
+    log.info("batch %d: %d documents done (loaded %d, skipped %d, quarantined %d)",
+             n, summary.seen, summary.loaded, summary.skipped, summary.quarantined)
+
+
+def _skip_known(con, read: BatchResult, seen: _Seen, summary: RunSummary):
+    """Incremental: drop documents already in the warehouse or earlier in this run."""
+    rejections: list[Rejection] = list(read.rejected)
+    known = set() if con is None else wh.known_doc_ids(
+        con, [d.doc_id for d in read.kept] + [r.doc_id for r in rejections if r.doc_id])
+    new_docs: list[RawDocument] = []
+    for d in read.kept:
+        if d.doc_id in known:
+            summary.add_skip("already_loaded")
+        elif d.doc_id in seen.ids:
+            summary.add_skip("duplicate_in_run")
+        else:
+            seen.ids.add(d.doc_id)
+            new_docs.append(d)
+    fresh = []
+    for r in rejections:
+        if r.doc_id and (r.doc_id in known or r.doc_id in seen.ids):
+            summary.add_skip("already_quarantined")
+        else:
+            if r.doc_id:
+                seen.ids.add(r.doc_id)
+            fresh.append(r)
+    known_q = set() if con is None else wh.known_quarantine_ids(
+        con, [wh_qid(r) for r in fresh if not r.doc_id])
+    out = []
+    for r in fresh:
+        if not r.doc_id and wh_qid(r) in known_q:
+            summary.add_skip("already_quarantined")
+        else:
+            out.append(r)
+    return new_docs, out
 
 
 def wh_qid(r: Rejection) -> str:
@@ -252,7 +371,9 @@ def default_inputs(settings: Settings) -> list[str]:
     return [str(settings.examples_dir)]
 
 
-def run(inputs: list[str], settings: Settings) -> RunSummary:
+def run(inputs: list[str], settings: Settings, reprocess: bool = False) -> RunSummary:
     """Entry point for the CLI and tests."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if reprocess:
+        return newsflow_run(inputs=[], settings=settings, reprocess=True)
     return newsflow_run(inputs=inputs or default_inputs(settings), settings=settings)

@@ -25,6 +25,13 @@ class SourceRef:
     source_uri: str
     url: str | None = None
     content_type_hint: ContentType | None = None
+    # Records inside a container (WARC, JSONL): the container's path and the record's place
+    # in it (byte offset, `L<line>`), and its payload bytes, read capped while listing.
+    container: str | None = None
+    record: str | None = None
+    payload: bytes | None = field(default=None, repr=False, compare=False)
+    # A record that could not be read while listing: (reason, detail), quarantined by read.
+    problem: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

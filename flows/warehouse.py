@@ -82,6 +82,11 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     except Exception:
         con.execute("rollback")
         raise
+    # Write the schema into the database file now, so the write-ahead log only ever holds
+    # batches. DuckDB 1.5.5 cannot replay an `alter table ... add column` on a table with a
+    # `default current_timestamp` column: after a kill -9 such a WAL makes the file
+    # unopenable ("Failure while replaying WAL file").
+    con.execute("checkpoint")
 
 
 def view_files(sql_dir: Path) -> list[Path]:
@@ -112,13 +117,28 @@ def known_quarantine_ids(con: duckdb.DuckDBPyConnection, qids: Iterable[str]) ->
     return {r[0] for r in rows}
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path) -> dict[str, int]:
-    """Write one batch in one transaction; all or nothing. Returns rows inserted per table."""
+# Rows derived from a document, deleted before `--reprocess` writes them again.
+DERIVED_TABLES = ("core.articles", "core.paragraphs", "core.removed_lines",
+                  "core.detection_evidence", "core.citations", "dq.quarantine")
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path,
+               replace_doc_ids: Iterable[str] = ()) -> dict[str, int]:
+    """Write one batch in one transaction; all or nothing. Returns rows inserted per table.
+
+    With `replace_doc_ids` (reprocessing), those documents' derived rows are deleted first,
+    inside the same transaction, so a re-derivation is all-or-nothing and idempotent.
+    """
     import pandas as pd
 
     inserted: dict[str, int] = {}
+    replace_ids = list(replace_doc_ids)
     con.execute("begin transaction")
     try:
+        if replace_ids:
+            for table in DERIVED_TABLES:  # names from the constant above, never from input
+                con.execute(f"delete from {table} where doc_id in (select unnest($ids))",
+                            {"ids": replace_ids})
         for name, rows in batch.tables().items():
             if not rows:
                 continue
@@ -184,3 +204,96 @@ def record_validation(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[di
         con.execute("insert or replace into dq.validation_results by name select * from validation_frame")
     finally:
         con.unregister("validation_frame")
+
+
+def abort_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs left 'running' by a killed process as 'aborted'. Call while holding the
+    write lock: no other process can be running a load then, so every such row is stale."""
+    n = con.execute("select count(*) from dq.runs where status = 'running'").fetchone()[0]
+    if n:
+        con.execute("update dq.runs set status = 'aborted', finished_at = current_timestamp "
+                    "where status = 'running'")
+        log.warning("marked %d run(s) left running by a stopped process as aborted", n)
+    return int(n)
+
+
+# ---------------------------------------------------------------- staging (warehouse busy)
+
+def stage_batch(staging_dir: Path, run_id: str, seq: int, batch: LoadBatch) -> Path:
+    """Keep one batch's rows as `staging/<run_id>/batch-NNNNN.json.gz` (written atomically),
+    for when another process holds the warehouse. JSON keeps every value exactly (text,
+    ints, floats, nulls), so loading it later writes the same rows as a direct load."""
+    import gzip
+
+    folder = Path(staging_dir) / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"batch-{seq:05d}.json.gz"
+    tmp = final.with_suffix(".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as f:
+        json.dump(batch.tables(), f)
+    tmp.replace(final)
+    return final
+
+
+def stage_run(staging_dir: Path, run_id: str, inputs: list[str], summary: dict) -> None:
+    folder = Path(staging_dir) / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "run.json.tmp"
+    tmp.write_text(json.dumps({"run_id": run_id, "inputs": inputs, "summary": summary}), encoding="utf-8")
+    tmp.replace(folder / "run.json")
+
+
+def staged_batches(staging_dir: Path) -> list[Path]:
+    return sorted(Path(staging_dir).glob("*/batch-*.json.gz"))
+
+
+def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path, sql_dir: Path) -> int:
+    """Load batches staged by runs that could not get the warehouse, oldest first; one
+    transaction per batch, then delete the file. Idempotent inserts make a repeat safe.
+    Returns the number of batches loaded."""
+    import gzip
+
+    staging_dir = Path(staging_dir)
+    if not staging_dir.is_dir():
+        return 0
+    n = 0
+    for folder in sorted(p for p in staging_dir.iterdir() if p.is_dir()):
+        for f in sorted(folder.glob("batch-*.json.gz")):
+            with gzip.open(f, "rt", encoding="utf-8") as fh:
+                tables = json.load(fh)
+            load_batch(con, LoadBatch(**tables), sql_dir)
+            f.unlink()
+            n += 1
+        run_file = folder / "run.json"
+        if run_file.exists():
+            meta = json.loads(run_file.read_text(encoding="utf-8"))
+            s = meta.get("summary", {})
+            con.execute(
+                "insert or ignore into dq.runs (run_id, flow_run_id, started_at, finished_at, status, "
+                "inputs, docs_seen, docs_loaded, docs_skipped, docs_quarantined, summary_json) "
+                "values ($run_id, $run_id, current_timestamp, current_timestamp, 'loaded_from_staging', "
+                "$inputs, $seen, $loaded, $skipped, $quarantined, $summary)",
+                {"run_id": meta["run_id"], "inputs": json.dumps(meta.get("inputs", [])),
+                 "seen": s.get("seen", 0), "loaded": s.get("loaded", 0),
+                 "skipped": s.get("skipped", 0), "quarantined": s.get("quarantined", 0),
+                 "summary": json.dumps(s)})
+            run_file.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if n:
+        log.warning("loaded %d batch(es) staged by earlier runs that could not get the warehouse", n)
+    return n
+
+
+# ---------------------------------------------------------------- reprocess
+
+def stored_doc_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("select doc_id from raw.documents order by doc_id").fetchall()]
+
+
+def stored_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[dict]:
+    cur = con.execute(
+        "select doc_id, source_uri, url, content_type, encoding, byte_size, content "
+        "from raw.documents where doc_id in (select unnest($ids)) order by doc_id", {"ids": doc_ids})
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]

@@ -1,14 +1,26 @@
-"""CPU work for one chunk of documents, run in a worker process: clean, then detect.
+"""CPU work for documents, run in worker processes: clean, then detect, with a timeout.
 
 trafilatura and langdetect hold the GIL, so the CPU stages run in processes, not threads.
-This module imports no Prefect, so a spawned worker starts quickly; everything a chunk
-needs travels with it as an argument (`ExtractOptions`), so there is no hidden state.
+This module imports no Prefect, so a worker starts quickly; everything a worker needs
+travels with it as an argument (`ExtractOptions`), so there is no hidden state.
+
+`ExtractPool` is a small supervisor: one pipe per worker process, chunks of documents sent
+to each, one result message back per document. A document that runs longer than the
+per-document timeout (a huge, deeply nested or regex-hostile page) gets its worker killed
+and replaced; the document is quarantined with reason `timeout` and the rest of its chunk
+is sent again, so one pathological page never stalls a batch. (concurrent.futures cannot
+stop a running task, hence the supervisor.)
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Sequence
+import math
+import multiprocessing
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from multiprocessing.connection import wait
+from typing import Callable, Sequence
 
 from flows.records import Article, BatchResult, RawDocument, Rejection
 from flows.stages.clean import CleanOptions, clean_batch
@@ -22,6 +34,9 @@ class ExtractOptions:
     clean: CleanOptions
     registry: OutletRegistry
     language_seed: int = 0
+    # Called with each document before it is cleaned, in the worker (a picklable top-level
+    # function). For tests and diagnostics, e.g. to simulate a page that hangs.
+    before_doc: Callable[[RawDocument], None] | None = None
 
 
 def detect_batch(pages, registry: OutletRegistry, seed: int) -> BatchResult:
@@ -43,6 +58,184 @@ def detect_batch(pages, registry: OutletRegistry, seed: int) -> BatchResult:
 
 def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[BatchResult, BatchResult]:
     """Clean and detect a chunk; returns the two stages' batch results."""
+    if opts.before_doc is not None:
+        for d in docs:
+            opts.before_doc(d)
     cleaned = clean_batch(docs, opts.clean)
     detected = detect_batch(cleaned.kept, opts.registry, opts.language_seed)
     return cleaned, detected
+
+
+def merge(results: Sequence[BatchResult]) -> BatchResult:
+    kept, rejected, counts = [], [], {}
+    for r in results:
+        kept.extend(r.kept)
+        rejected.extend(r.rejected)
+        for k, v in r.counts.items():
+            counts[k] = counts.get(k, 0) + v
+    return BatchResult(tuple(kept), tuple(rejected), counts)
+
+
+def _worker_main(conn, opts: ExtractOptions) -> None:
+    """Worker loop: warm up, say ready, then per chunk send back (i, cleaned, detected) per document."""
+    try:  # first use imports and compiles lazily; keep that off the first document's clock
+        extract_chunk([_WARM_UP_DOC], replace(opts, before_doc=None))
+    except Exception:
+        pass
+    conn.send("ready")
+    while True:
+        try:
+            chunk = conn.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        for i, doc in enumerate(chunk):
+            try:
+                cleaned, detected = extract_chunk([doc], opts)
+            except Exception as exc:  # extract_chunk already turns per-page errors into rejections
+                r = Rejection(doc.doc_id, doc.source_uri, "clean", f"error_{type(exc).__name__}",
+                              str(exc)[:500])
+                cleaned, detected = BatchResult((), (r,), {r.reason: 1}), BatchResult()
+            conn.send((i, cleaned, detected))
+
+
+_WARM_UP_DOC = RawDocument(
+    doc_id="0" * 64, source_uri="warm-up", url=None, content_type="html", encoding="utf-8",
+    byte_size=0, text="<html><head><title>Warm up</title></head><body><article><p>"
+                      + "A short paragraph of words to warm the cleaner up. " * 8
+                      + "</p></article></body></html>")
+STARTUP_TIMEOUT_S = 300.0
+
+
+class _Worker:
+    def __init__(self, ctx, opts: ExtractOptions):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, opts), daemon=True,
+                                name="newsflow-extract")
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.chunk: list[RawDocument] = []
+        self.next = 0
+        self.deadline = math.inf
+
+    def wait_ready(self) -> None:
+        if self.ready:
+            return
+        if not self.conn.poll(STARTUP_TIMEOUT_S):
+            raise RuntimeError(f"an extraction worker did not start within {STARTUP_TIMEOUT_S:g} s")
+        msg = self.conn.recv()  # EOFError if it died while starting
+        if msg != "ready":
+            raise RuntimeError(f"unexpected first message from a worker: {msg!r}")
+        self.ready = True
+
+    def assign(self, chunk: list[RawDocument], timeout: float) -> None:
+        self.wait_ready()
+        self.chunk, self.next = chunk, 0
+        self.deadline = time.monotonic() + timeout
+        self.conn.send(chunk)
+
+    @property
+    def busy(self) -> bool:
+        return self.next < len(self.chunk)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(2)
+        self.conn.close()
+
+
+class ExtractPool:
+    """Clean + detect in `workers` processes, with a per-document timeout.
+
+    Workers start on first use and live until `close()` (use as a context manager).
+    `extract(docs)` returns (cleaned, detected) like `extract_chunk`; documents that timed
+    out or whose worker died are rejections with reason `timeout` / `worker_crashed`.
+    """
+
+    def __init__(self, opts: ExtractOptions, workers: int, doc_timeout_s: float,
+                 start_method: str = "forkserver"):
+        self.opts = opts
+        self.max_workers = max(1, workers)
+        self.timeout = doc_timeout_s
+        self.ctx = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self.ctx.set_forkserver_preload(["flows.worker"])
+        self.workers: list[_Worker] = []
+        self.replaced = 0
+
+    def __enter__(self) -> "ExtractPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.stop()
+        self.workers = []
+
+    def _replace(self, w: _Worker) -> None:
+        w.kill()
+        self.workers[self.workers.index(w)] = _Worker(self.ctx, self.opts)
+        self.replaced += 1
+
+    def extract(self, docs: Sequence[RawDocument]) -> tuple[BatchResult, BatchResult]:
+        docs = list(docs)
+        if not docs:
+            return BatchResult(counts={"cleaned": 0}), BatchResult(counts={"detected": 0})
+        n_workers = min(self.max_workers, len(docs))
+        while len(self.workers) < n_workers:
+            self.workers.append(_Worker(self.ctx, self.opts))
+        size = max(1, min(16, math.ceil(len(docs) / (2 * n_workers))))
+        pending = deque(docs[i:i + size] for i in range(0, len(docs), size))
+        cleaned: list[BatchResult] = []
+        detected: list[BatchResult] = []
+
+        def fail(w: _Worker, reason: str, detail: str) -> None:
+            doc = w.chunk[w.next]
+            log.warning("%s on %s: %s", reason, doc.source_uri, detail)
+            r = Rejection(doc.doc_id, doc.source_uri, "clean", reason, detail)
+            cleaned.append(BatchResult((), (r,), {reason: 1}))
+            rest = w.chunk[w.next + 1:]
+            w.chunk, w.next = [], 0
+            if rest:
+                pending.appendleft(rest)
+            self._replace(w)
+
+        while pending or any(w.busy for w in self.workers):
+            for w in self.workers:
+                if not w.busy and pending:
+                    w.assign(pending.popleft(), self.timeout)
+            busy = [w for w in self.workers if w.busy]
+            now = time.monotonic()
+            ready = wait([w.conn for w in busy],
+                         timeout=max(0.0, min(w.deadline for w in busy) - now))
+            for w in busy:
+                if w.conn not in ready:
+                    continue
+                try:
+                    i, c, d = w.conn.recv()
+                except (EOFError, OSError):
+                    fail(w, "worker_crashed", f"the worker process died (exit code {w.proc.exitcode})")
+                    continue
+                cleaned.append(c)
+                detected.append(d)
+                w.next = i + 1
+                w.deadline = time.monotonic() + self.timeout
+            now = time.monotonic()
+            for w in [w for w in self.workers if w.busy and w.deadline <= now]:
+                fail(w, "timeout", f"cleaning took longer than {self.timeout:g} s; the worker was stopped")
+        return merge(cleaned), merge(detected)

@@ -10,14 +10,26 @@ from flows.config import Settings
 def register(sub) -> None:
     r = sub.add_parser("run", help="run the pipeline over INPUTs into the warehouse",
                        description="Read INPUTs (files, directories or globs of .txt/.html "
-                                   "pages, optionally .gz), clean, detect, validate and load them. "
+                                   "pages, optionally .gz; WARC/WARC.gz; JSONL(.gz) with url + html/text; "
+                                   "folders with a urls.tsv manifest), clean, detect, validate and load them. "
                                    "With no INPUT, runs on the bundled sample corpus (examples/). "
-                                   "Exits 0 even when some documents are quarantined; non-zero "
-                                   "only when the run itself failed.")
+                                   "Exits 0 even when some documents are quarantined; 2 for an INPUT "
+                                   "that matches nothing; 3 when the warehouse stayed locked (the "
+                                   "run's batches are staged and the next run loads them); other "
+                                   "non-zero codes when the run itself failed.")
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
     r.add_argument("--batch-size", type=int, help="documents per batch (default 64)")
-    r.add_argument("--workers", type=int, help="worker processes for cleaning (default: one per core)")
+    r.add_argument("--workers", type=int,
+                   help="worker processes for cleaning (default: one per core; 0 = in-process, no timeout)")
+    r.add_argument("--doc-timeout", type=float, metavar="SECONDS",
+                   help="stop and quarantine (reason 'timeout') a page whose cleaning takes longer (default 30)")
+    r.add_argument("--lock-wait", type=float, metavar="SECONDS",
+                   help="how long to wait for a warehouse held by another process before staging "
+                        "the run's batches under warehouse/staging/ (default 60)")
+    r.add_argument("--reprocess", action="store_true",
+                   help="re-derive every stored document (raw.documents) with the current cleaner "
+                        "and detectors, without reading the sources again")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
 
 
@@ -40,6 +52,14 @@ def print_summary(s, out=None) -> None:
     w(f"  loaded       {s.loaded:>6}\n")
     w(f"  skipped      {s.skipped:>6}" + (f"   ({_fmt(s.skip_reasons)})" if s.skip_reasons else "") + "\n")
     w(f"  quarantined  {s.quarantined:>6}\n")
+    if s.staged_batches:
+        w(f"  staged       {s.staged_batches:>6} batch(es) (warehouse busy; loaded by the next run)\n")
+    if s.loaded_from_staging:
+        w(f"  from staging {s.loaded_from_staging:>6} batch(es) staged by an earlier run\n")
+    if s.aborted_runs:
+        w(f"  aborted      {s.aborted_runs:>6} earlier run(s) left running by a stopped process\n")
+    if s.ignored_records:
+        w(f"  ignored container records ({_fmt(s.ignored_records)})\n")
     for reason, n in sorted(s.quarantine_reasons.items(), key=lambda kv: (-kv[1], kv[0])):
         w(f"    {n:>5}  {reason}\n")
     if s.warnings:
@@ -57,13 +77,14 @@ def _fmt(d: dict) -> str:
 def main(args) -> int:
     from flows.stages.read import InputError
 
-    settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers)
+    settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers,
+                                 doc_timeout_s=args.doc_timeout, lock_wait_s=args.lock_wait)
     setup_logging(args.quiet)
     from flows import pipeline
     from flows.warehouse import WarehouseBusy
 
     try:
-        summary = pipeline.run(list(args.inputs), settings)
+        summary = pipeline.run(list(args.inputs), settings, reprocess=args.reprocess)
     except InputError as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 2
@@ -71,4 +92,9 @@ def main(args) -> int:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 3
     print_summary(summary)
+    if summary.status == "staged":
+        print(f"newsflow: {summary.message}\nnewsflow: the run's {summary.staged_batches} batch(es) are "
+              f"kept under {settings.staging_dir / summary.run_id}; the next run loads them.",
+              file=sys.stderr)
+        return 3
     return 0

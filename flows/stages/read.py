@@ -7,23 +7,21 @@ rejected with a reason, and any byte encoding is decoded (charset detection for 
 """
 from __future__ import annotations
 
-import glob
 import gzip
 import hashlib
 import logging
 import os
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from flows.records import BatchResult, ContentType, RawDocument, Rejection, SourceRef
+from flows.sources import INPUT_SUFFIXES, PAGE_SUFFIXES, InputError, SourceStats  # noqa: F401
+from flows.sources import list_sources as _list_sources
 
 log = logging.getLogger(__name__)
 
 STAGE = "read"
-PAGE_SUFFIXES = (".txt", ".html", ".htm", ".xhtml")
-INPUT_SUFFIXES = PAGE_SUFFIXES + tuple(s + ".gz" for s in PAGE_SUFFIXES)
 
 # Magic numbers of binary formats people drop into crawl folders by mistake.
 BINARY_MAGIC = {
@@ -44,36 +42,14 @@ class ReadOptions:
     max_bytes: int = 20 * 1024 * 1024
 
 
-class InputError(ValueError):
-    """An INPUT argument that names nothing readable; the run cannot start."""
+def list_sources(inputs: Iterable[str | os.PathLike], *, max_bytes: int = 20 * 1024 * 1024,
+                 stats: SourceStats | None = None) -> Iterator[SourceRef]:
+    """Expand files, directories (recursively) and globs into document sources, lazily.
 
-
-def list_sources(inputs: Iterable[str | os.PathLike]) -> Iterator[SourceRef]:
-    """Expand files, directories (recursively) and globs into page sources, sorted.
-
-    Raises InputError for an input that matches nothing, so a typo in a scheduled job
-    fails loudly instead of loading zero documents.
+    Pages, WARC and JSONL files and sidecar `urls.tsv` manifests: see `flows.sources`.
+    Raises InputError for an input that matches nothing.
     """
-    seen: set[str] = set()
-    for item in inputs:
-        item = str(item)
-        if os.path.isdir(item):
-            paths = sorted(
-                str(p) for p in Path(item).rglob("*")
-                if p.is_file() and p.name.lower().endswith(INPUT_SUFFIXES)
-            )
-        elif os.path.isfile(item):
-            paths = [item]
-        else:
-            paths = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
-            if not paths:
-                raise InputError(f"input {item!r} is not a file, a directory or a glob that "
-                                 "matches any file; check the path")
-        for p in paths:
-            ap = os.path.abspath(p)
-            if ap not in seen:
-                seen.add(ap)
-                yield SourceRef(source_uri=ap)
+    return _list_sources(inputs, max_bytes=max_bytes, stats=stats)
 
 
 def _read_capped(path: str, max_bytes: int) -> bytes:
@@ -168,7 +144,15 @@ def document_from_bytes(ref: SourceRef, data: bytes) -> RawDocument | Rejection:
 
 
 def read(ref: SourceRef, opts: ReadOptions) -> RawDocument | Rejection:
-    """Read one source from disk."""
+    """Read one source: a file from disk, or a container record's payload read while listing."""
+    if ref.problem:
+        reason, detail = ref.problem
+        return Rejection(None, ref.source_uri, STAGE, reason, detail)
+    if ref.payload is not None:
+        if len(ref.payload) > opts.max_bytes:
+            return Rejection(None, ref.source_uri, STAGE, "too_large",
+                             f"record larger than {opts.max_bytes} bytes")
+        return document_from_bytes(ref, ref.payload)
     try:
         data = _read_capped(ref.source_uri, opts.max_bytes)
     except _TooLarge as exc:
