@@ -26,6 +26,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import postload
+from flows.dashboard import save_dashboard
+from flows.datadocs import build_data_docs
 from flows import warehouse as wh
 from flows.config import Settings
 from flows.records import Article, BatchResult, RawDocument, Rejection, SourceRef
@@ -36,6 +38,7 @@ from flows.stages.lines import load_line_rules
 from flows.stages.load import build_load_batch
 from flows.stages.read import ReadOptions, list_sources, read_batch
 from flows.stages.validate import Validator, load_suites, merge_results, validate_articles
+from flows.stages.validate_tables import quarantine_failing, validate_load_batch
 from flows.worker import ExtractOptions, ExtractPool, extract_chunk
 
 log = logging.getLogger("newsflow")
@@ -62,6 +65,8 @@ class RunSummary:
     staged_batches: int = 0        # batches kept under staging/ because the warehouse was busy
     loaded_from_staging: int = 0   # batches staged by earlier runs, loaded at this run's start
     aborted_runs: int = 0          # runs left 'running' by a killed process, marked aborted
+    dashboard: str = ""            # path of the data-quality dashboard written after the run
+    data_docs: str = ""            # path of GX Data Docs' index.html
     status: str = "running"        # running / completed / staged / failed
     message: str = ""
 
@@ -112,6 +117,11 @@ def validate_task(articles: list[Article], validator: Validator):
     return validate_articles(articles, validator)
 
 
+@task(name="validate-tables", cache_policy=NO_CACHE)
+def validate_tables_task(batch, validator: Validator):
+    return validate_load_batch(batch, validator)
+
+
 @task(name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def load_task(con, batch, sql_dir: Path, replace_doc_ids: list[str] | None = None) -> dict[str, int]:
     # Safe to retry: one transaction per batch, every insert keyed on natural keys.
@@ -143,6 +153,8 @@ def _summary_markdown(s: RunSummary) -> str:
     if s.warnings:
         lines += ["", "| warning expectation | failing rows |", "|---|---|"]
         lines += [f"| {escape(k)} | {v} |" for k, v in sorted(s.warnings.items())]
+    if s.dashboard or s.data_docs:
+        lines += ["", f"Dashboard: `{escape(s.dashboard)}`  ", f"Data Docs: `{escape(s.data_docs)}`"]
     return "\n".join(lines)
 
 
@@ -250,6 +262,8 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             postload.refresh(con, settings.sql_dir)
             summary.status = "completed"
             wh.finish_run(con, run_id, "completed", summary.as_dict())
+            summary.dashboard = str(_quality_report(lambda: save_dashboard(
+                con, settings.dashboard_path, source=str(settings.warehouse)), "dashboard"))
         except BaseException:
             summary.status = "failed"
             if con is not None:
@@ -262,9 +276,20 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             if con is not None:
                 con.close()
 
+    summary.data_docs = str(_quality_report(
+        lambda: build_data_docs(validator, settings.data_docs_dir), "Data Docs"))
     create_markdown_artifact(markdown=_summary_markdown(summary), key="newsflow-run-summary",
                              description="newsflow run: documents loaded, skipped, quarantined")
     return summary
+
+
+def _quality_report(build, what: str):
+    """Build a report file; a failure here is logged, never fails a run that loaded its data."""
+    try:
+        return build()
+    except Exception:
+        log.exception("could not write the %s", what)
+        return ""
 
 
 @contextmanager
@@ -306,26 +331,37 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
     outcome = validate_task(list(detected.kept), validator)
     validation_rows.extend(outcome.results)
     rejections += outcome.rejected
-    for r in outcome.results:
-        if r["severity"] != "critical" and not r["success"]:
-            summary.warnings[r["expectation"]] = (summary.warnings.get(r["expectation"], 0)
-                                                  + int(r["unexpected_count"] or 0))
+    _count_warnings(outcome.results, summary)
 
     by_id = {d.doc_id: d for d in new_docs}
     quarantined_docs = [by_id[r.doc_id] for r in rejections if r.doc_id in by_id]
     batch = build_load_batch(outcome.kept, rejections, run_id, quarantined_docs,
                              outcome.failed_expectations)
+    tables = validate_tables_task(batch, validator)
+    validation_rows.extend(tables.results)
+    _count_warnings(tables.results, summary)
+    if tables.failing_docs:
+        batch = quarantine_failing(batch, tables.failing_docs, run_id)
+        rejections += [Rejection(q["doc_id"], q["source_uri"], q["stage"], q["reason"], q["detail"])
+                       for q in batch.quarantine if q["doc_id"] in tables.failing_docs]
     if con is None:
         stage_task(settings.staging_dir, run_id, n, batch)
         summary.staged_batches += 1
     else:
         load_task(con, batch, settings.sql_dir,
                   [d.doc_id for d in new_docs] if stored is not None else None)
-    summary.loaded += len(outcome.kept)
+    summary.loaded += len(batch.articles)
     for r in rejections:
         summary.add_quarantine(r.reason)
     log.info("batch %d: %d documents done (loaded %d, skipped %d, quarantined %d)",
              n, summary.seen, summary.loaded, summary.skipped, summary.quarantined)
+
+
+def _count_warnings(results: list[dict], summary: RunSummary) -> None:
+    for r in results:
+        if r["severity"] != "critical" and not r["success"]:
+            summary.warnings[r["expectation"]] = (summary.warnings.get(r["expectation"], 0)
+                                                  + int(r["unexpected_count"] or 0))
 
 
 def _skip_known(con, read: BatchResult, seen: _Seen, summary: RunSummary):
