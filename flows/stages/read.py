@@ -113,6 +113,21 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode("utf-8", errors="replace"), "utf-8-replace"
 
 
+def repair_mojibake(text: str, encoding: str) -> tuple[str, str]:
+    """Undo double encoding (UTF-8 read as Latin-1/cp1252: "donâ€™t", "cafÃ©") with ftfy.
+
+    Only when the text shows mojibake, and only `fix_encoding` (not `fix_text`, which would
+    also straighten curly quotes and change good text)."""
+    from flows.stages.validate import has_mojibake
+
+    if not has_mojibake(text):
+        return text, encoding
+    import ftfy
+
+    fixed = ftfy.fix_encoding(text)
+    return (fixed, encoding + "+ftfy") if fixed != text else (text, encoding)
+
+
 def guess_content_type(path: str, text: str, hint: ContentType | None = None) -> ContentType:
     if hint:
         return hint
@@ -135,6 +150,7 @@ def document_from_bytes(ref: SourceRef, data: bytes) -> RawDocument | Rejection:
         return Rejection(doc_id, ref.source_uri, STAGE, "binary_content",
                          f"looks like a {kind} file, not a text or HTML page")
     text, encoding = decode(data)
+    text, encoding = repair_mojibake(text, encoding)
     if not text.strip():
         return Rejection(doc_id, ref.source_uri, STAGE, "empty_document",
                          "the file holds only whitespace")

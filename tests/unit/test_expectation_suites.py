@@ -224,3 +224,18 @@ def test_real_stage_output_passes_every_table_suite(validator):
     assert batch.paragraphs and batch.removed_lines and batch.outlets
     out = validate_load_batch(batch, validator)
     assert [r for r in out.results if not r["success"]] == [] and out.failing_docs == {}
+
+
+def test_removed_line_reasons_cover_the_phrase_list():
+    """Every reason a phrase in chrome_phrases.csv can give is a known removal reason."""
+    import csv
+
+    from flows.config import Settings
+
+    s = Settings()
+    suite = json.loads((s.expectations_dir / "core.removed_lines.json").read_text())
+    known = next(set(e["kwargs"]["value_set"]) for e in suite["expectations"]
+                 if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == "reason")
+    with open(s.reference_dir / "chrome_phrases.csv", encoding="utf-8", newline="") as f:
+        reasons = {r["reason"] for r in csv.DictReader(f)}
+    assert reasons <= known, reasons - known

@@ -84,3 +84,14 @@ def test_list_sources_dir_and_glob(tmp_path):
 def test_missing_input_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="not a file, a directory or a glob"):
         list(list_sources([tmp_path / "nope"]))
+
+
+def test_mojibake_is_repaired_without_touching_good_quotes(tmp_path):
+    good = "He said they don’t know. The café opened in 2019 – officially on Monday.\n"
+    p = tmp_path / "m.txt"
+    p.write_bytes(good.encode("utf-8").decode("cp1252", errors="replace").encode("utf-8"))
+    doc = _read(p)
+    assert doc.text == good and doc.encoding.endswith("+ftfy")
+    q = tmp_path / "g.txt"
+    q.write_text(good, encoding="utf-8")
+    assert _read(q).text == good
