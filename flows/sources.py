@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 PAGE_SUFFIXES = (".txt", ".html", ".htm", ".xhtml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+# In a directory, files with these endings are documentation or metadata, not pages.
+NOTE_SUFFIXES = (".md", ".rst", ".json", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".log")
 INPUT_SUFFIXES = (PAGE_SUFFIXES + tuple(s + ".gz" for s in PAGE_SUFFIXES)
                   + WARC_SUFFIXES + JSONL_SUFFIXES)
 MANIFEST_NAME = "urls.tsv"
@@ -77,8 +79,16 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[str]:
     for item in inputs:
         item = str(item)
         if os.path.isdir(item):
-            paths = sorted(str(p) for p in Path(item).rglob("*")
-                           if p.is_file() and p.name.lower().endswith(INPUT_SUFFIXES))
+            files = sorted(p for p in Path(item).rglob("*")
+                           if p.is_file() and not any(part.startswith(".") for part in p.parts))
+            notes = [p for p in files if p.name.lower().endswith(NOTE_SUFFIXES)]
+            if notes:
+                logging.getLogger("newsflow").info(
+                    "%s: leaving out %d notes/metadata files (%s)", item, len(notes),
+                         ", ".join(sorted({p.suffix for p in notes})))
+            # Anything else in a crawl folder is a document: a page with an odd name is
+            # read, and a stray PDF or image is quarantined with its reason, not dropped.
+            paths = [str(p) for p in files if p not in notes]
         elif os.path.isfile(item):
             paths = [item]
         else:
