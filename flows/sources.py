@@ -79,8 +79,8 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[str]:
     for item in inputs:
         item = str(item)
         if os.path.isdir(item):
-            files = sorted(p for p in Path(item).rglob("*")
-                           if p.is_file() and not any(part.startswith(".") for part in p.parts))
+            files = sorted(p for p in Path(item).rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(item).parts))
             notes = [p for p in files if p.name.lower().endswith(NOTE_SUFFIXES)]
             if notes:
                 logging.getLogger("newsflow").info(

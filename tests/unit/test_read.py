@@ -96,3 +96,13 @@ def test_mojibake_is_repaired_without_touching_good_quotes(tmp_path):
     q = tmp_path / "g.txt"
     q.write_text(good, encoding="utf-8")
     assert _read(q).text == good
+
+
+def test_relative_parent_directory_is_listed(tmp_path, monkeypatch):
+    (tmp_path / "crawl").mkdir()
+    (tmp_path / "crawl" / "a.txt").write_text("x")
+    (tmp_path / "crawl" / ".hidden.txt").write_text("x")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    found = [r.source_uri for r in list_sources(["../crawl"])]
+    assert [p.rsplit("/", 1)[1] for p in found] == ["a.txt"]
