@@ -35,6 +35,7 @@ from flows.sources import SourceStats, expand_inputs
 from flows.stages.clean import CleanOptions
 from flows.stages.detect import OutletRegistry, load_registry
 from flows.stages.lines import load_line_rules
+from flows.stages.walls import load_wall_rules
 from flows.stages.load import build_load_batch
 from flows.stages.read import ReadOptions, list_sources, read_batch
 from flows.stages.validate import Validator, load_suites, merge_results, validate_articles
@@ -162,7 +163,8 @@ def _summary_markdown(s: RunSummary) -> str:
 
 def build_extract_options(settings: Settings, registry: OutletRegistry) -> ExtractOptions:
     return ExtractOptions(clean=CleanOptions(rules=load_line_rules(settings.reference_dir)),
-                          registry=registry, language_seed=settings.language_seed)
+                          registry=registry, language_seed=settings.language_seed,
+                          walls=load_wall_rules(settings.reference_dir))
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from multiprocessing.connection import wait
 from typing import Callable, Sequence
 
 from flows.records import Article, BatchResult, RawDocument, Rejection
+from flows.stages.walls import WallRules, reject_walls
 from flows.stages.clean import CleanOptions, clean_batch
 from flows.stages.detect import OutletRegistry, detect
 
@@ -34,6 +35,7 @@ class ExtractOptions:
     clean: CleanOptions
     registry: OutletRegistry
     language_seed: int = 0
+    walls: WallRules | None = None  # cookie/login walls and error pages, rejected after cleaning
     # Called with each document before it is cleaned, in the worker (a picklable top-level
     # function). For tests and diagnostics, e.g. to simulate a page that hangs.
     before_doc: Callable[[RawDocument], None] | None = None
@@ -62,8 +64,23 @@ def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[Ba
         for d in docs:
             opts.before_doc(d)
     cleaned = clean_batch(docs, opts.clean)
+    if opts.walls is not None:
+        cleaned = _reject_walls(cleaned, opts.walls)
     detected = detect_batch(cleaned.kept, opts.registry, opts.language_seed)
     return cleaned, detected
+
+
+def _reject_walls(cleaned: BatchResult, rules: WallRules) -> BatchResult:
+    kept, rejected, counts = [], list(cleaned.rejected), dict(cleaned.counts)
+    for page in cleaned.kept:
+        out = reject_walls(page, rules)
+        if isinstance(out, Rejection):
+            rejected.append(out)
+            counts[out.reason] = counts.get(out.reason, 0) + 1
+            counts["cleaned"] = counts.get("cleaned", 1) - 1
+        else:
+            kept.append(page)
+    return BatchResult(tuple(kept), tuple(rejected), counts)
 
 
 def merge(results: Sequence[BatchResult]) -> BatchResult:

@@ -26,11 +26,14 @@ def explain_lines(path: str, settings: Settings) -> tuple[object, list[str]]:
     from flows.stages.clean import CleanOptions, clean
     from flows.stages.lines import load_line_rules
     from flows.stages.read import ReadOptions, read
+    from flows.stages.walls import load_wall_rules, reject_walls
 
     doc = read(SourceRef(path), ReadOptions(max_bytes=settings.max_bytes))
     if isinstance(doc, Rejection):
         return doc, [f"rejected at {doc.stage}: {doc.reason} ({doc.detail})"]
     result = clean(doc, CleanOptions(rules=load_line_rules(settings.reference_dir)))
+    if not isinstance(result, Rejection):
+        result = reject_walls(result, load_wall_rules(settings.reference_dir))
     if isinstance(result, Rejection):
         return result, [f"rejected at {result.stage}: {result.reason} ({result.detail})"]
     out = [f"title: {result.title!r}", f"extractor: {result.extractor}", ""]
