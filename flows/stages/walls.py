@@ -64,5 +64,5 @@ def reject_walls(page: CleanPage, rules: WallRules) -> CleanPage | Rejection:
     if kind is None:
         return page
     return Rejection(page.doc.doc_id, page.doc.source_uri, STAGE, kind,
-                     f"no article: the page is a {kind.replace('_', ' ')} "
-                     f"({len(page.text.split())} words left after cleaning, mostly wall phrases)")
+                     f"no article: the page is a wall ({kind}), "
+                     f"{len(page.text.split())} words left after cleaning, mostly wall phrases")
