@@ -214,14 +214,18 @@ class _Seen:
 
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
 def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
-                 settings: Settings | None = None, reprocess: bool = False) -> RunSummary:
+                 settings: Settings | None = None, reprocess: bool = False,
+                 retry_quarantined: bool = False) -> RunSummary:
     """Run the pipeline over INPUTs (files, directories, globs; pages, WARC, JSONL) into the
-    warehouse, batch by batch. With `reprocess`, re-derive every stored raw document instead."""
+    warehouse, batch by batch. With `reprocess`, re-derive every stored raw document instead;
+    with `retry_quarantined`, only the stored documents that are in dq.quarantine (after the
+    rules, registry or suites changed), replacing their quarantine rows."""
+    rederive = reprocess or retry_quarantined
     settings = settings or Settings.from_env(warehouse)
     inputs = list(inputs or [])
     run_id = str(flow_run.get_id() or uuid.uuid4())
     summary = RunSummary(run_id=run_id, warehouse=str(settings.warehouse))
-    files = [] if reprocess else discover_task(inputs)
+    files = [] if rederive else discover_task(inputs)
     registry = load_registry(settings.reference_dir)
     extract_opts = build_extract_options(settings, registry)
     validator = Validator(load_suites(settings.expectations_dir))
@@ -231,7 +235,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
         try:
             con = wh.connect(settings.warehouse, wait_s=settings.lock_wait_s)
         except wh.WarehouseBusy as exc:
-            if reprocess:
+            if rederive:
                 raise
             con = None
             summary.message = str(exc)
@@ -243,9 +247,13 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 summary.aborted_runs = wh.abort_stale_runs(con)
                 summary.loaded_from_staging = wh.load_staged(con, settings.staging_dir, settings.sql_dir)
                 wh.refresh_reference(con, _registry_rows(registry))
-                wh.start_run(con, run_id, run_id, ["--reprocess"] if reprocess else [str(i) for i in inputs])
+                wh.start_run(con, run_id, run_id,
+                             ["--reprocess"] if reprocess else ["--retry-quarantined"]
+                             if retry_quarantined else [str(i) for i in inputs])
             if reprocess:
-                batches = _stored_batches(con, settings.batch_size)
+                batches = _stored_batches(con, settings.batch_size, wh.stored_doc_ids(con))
+            elif retry_quarantined:
+                batches = _stored_batches(con, settings.batch_size, wh.quarantined_doc_ids(con))
             else:
                 stats = SourceStats()
                 refs = list_sources(files, max_bytes=settings.max_bytes, stats=stats)
@@ -254,7 +262,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             for n, (batch_refs, stored) in enumerate(batches, start=1):
                 _run_batch(n, batch_refs, stored, con, settings, run_id, summary, seen,
                            extract_opts, pool, validator, validation_rows)
-            if not reprocess:
+            if not rederive:
                 summary.ignored_records = dict(stats.ignored)
             if con is None:
                 summary.status = "staged"
@@ -306,9 +314,10 @@ def _extract_pool(settings: Settings, opts: ExtractOptions):
         pool.close()
 
 
-def _stored_batches(con, size: int):
-    """(None, stored documents) per batch of raw.documents, for `--reprocess`."""
-    for ids in _batches(wh.stored_doc_ids(con), size):
+def _stored_batches(con, size: int, doc_ids: list[str]):
+    """(None, stored documents) per batch of raw.documents, for `--reprocess` and
+    `--retry-quarantined`."""
+    for ids in _batches(doc_ids, size):
         docs = [RawDocument(doc_id=r["doc_id"], source_uri=r["source_uri"], url=r["url"],
                             content_type=r["content_type"], text=r["content"],
                             encoding=r["encoding"], byte_size=r["byte_size"])
@@ -409,9 +418,11 @@ def default_inputs(settings: Settings) -> list[str]:
     return [str(settings.examples_dir)]
 
 
-def run(inputs: list[str], settings: Settings, reprocess: bool = False) -> RunSummary:
+def run(inputs: list[str], settings: Settings, reprocess: bool = False,
+        retry_quarantined: bool = False) -> RunSummary:
     """Entry point for the CLI and tests."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    if reprocess:
-        return newsflow_run(inputs=[], settings=settings, reprocess=True)
+    if reprocess or retry_quarantined:
+        return newsflow_run(inputs=[], settings=settings, reprocess=reprocess,
+                            retry_quarantined=retry_quarantined)
     return newsflow_run(inputs=inputs or default_inputs(settings), settings=settings)

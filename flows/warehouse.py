@@ -291,6 +291,14 @@ def stored_doc_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select doc_id from raw.documents order by doc_id").fetchall()]
 
 
+def quarantined_doc_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Quarantined documents whose decoded content is stored (the ones a retry can re-derive;
+    read-stage rejections depend only on the bytes: fix the source and run it again)."""
+    return [r[0] for r in con.execute(
+        "select distinct q.doc_id from dq.quarantine q join raw.documents d using (doc_id) "
+        "order by q.doc_id").fetchall()]
+
+
 def stored_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[dict]:
     cur = con.execute(
         "select doc_id, source_uri, url, content_type, encoding, byte_size, content "

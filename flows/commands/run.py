@@ -30,6 +30,10 @@ def register(sub) -> None:
     r.add_argument("--reprocess", action="store_true",
                    help="re-derive every stored document (raw.documents) with the current cleaner "
                         "and detectors, without reading the sources again")
+    r.add_argument("--retry-quarantined", action="store_true",
+                   help="re-derive the quarantined documents whose content is stored (after the "
+                        "cleaning rules, registry or expectation suites changed); those that pass "
+                        "now are loaded and leave dq.quarantine")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
 
 
@@ -84,7 +88,12 @@ def main(args) -> int:
     from flows.warehouse import WarehouseBusy
 
     try:
-        summary = pipeline.run(list(args.inputs), settings, reprocess=args.reprocess)
+        if (args.reprocess or args.retry_quarantined) and args.inputs:
+            print("newsflow: --reprocess and --retry-quarantined work on the stored documents; "
+                  "give no INPUT", file=sys.stderr)
+            return 2
+        summary = pipeline.run(list(args.inputs), settings, reprocess=args.reprocess,
+                               retry_quarantined=args.retry_quarantined)
     except InputError as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 2

@@ -139,6 +139,15 @@ class Validator:
         )
 
 
+def raised(info) -> bool:
+    """Whether GX reports an exception for a result (flat, or nested per metric)."""
+    if not info:
+        return False
+    if isinstance(info, dict) and "raised_exception" in info:
+        return bool(info["raised_exception"])
+    return any(raised(v) for v in info.values()) if isinstance(info, dict) else False
+
+
 def _severity(config) -> str:
     sev = getattr(config, "severity", None)
     return str(getattr(sev, "value", sev) or "critical").lower()
@@ -157,7 +166,7 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
         cfg = er.expectation_config
         sev = _severity(cfg)
         res = er.result or {}
-        exc = (er.exception_info or {}).get("raised_exception")
+        exc = raised(er.exception_info)
         out.results.append({
             "suite": suite_name, "expectation": expectation_name(cfg), "expectation_type": cfg.type,
             "column_name": cfg.kwargs.get("column"), "severity": sev, "success": bool(er.success),
@@ -168,9 +177,12 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
         if exc:
             log.warning("expectation %s raised: %s", expectation_name(cfg), er.exception_info)
         if sev == "critical" and not er.success:
-            for idx in res.get("unexpected_index_list") or []:
-                failing.setdefault(int(idx), []).append(
-                    (expectation_name(cfg), (cfg.meta or {}).get("quarantine_reason")))
+            # A critical expectation that could not be evaluated (bad kwargs, a type clash)
+            # names no rows; it holds back the whole batch rather than letting it pass unchecked.
+            rows = (range(len(articles)) if exc else res.get("unexpected_index_list") or [])
+            reason = "validation_error" if exc else (cfg.meta or {}).get("quarantine_reason")
+            for idx in rows:
+                failing.setdefault(int(idx), []).append((expectation_name(cfg), reason))
     for i, a in enumerate(articles):
         if i in failing:
             names = [name for name, _ in failing[i]]

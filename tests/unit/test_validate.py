@@ -61,3 +61,12 @@ def test_markup_and_mojibake_detectors():
     assert not has_markup("a < b and c > d")
     assert has_mojibake("donâ€™t and cafÃ© and naÃ¯ve")
     assert not has_mojibake("don’t and café")
+
+
+def test_a_critical_expectation_that_errors_holds_back_the_batch():
+    suite = {"name": "core.articles", "expectations": [
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "no_such_column", "min_value": 1},
+         "meta": {"why": "test"}, "severity": "critical"}]}
+    v = Validator({"core.articles": suite})
+    out = validate_articles([_art("a"), _art("b")], v)
+    assert out.kept == [] and {r.reason for r in out.rejected} == {"validation_error"}
