@@ -3,15 +3,15 @@
 Why small gradient-boosted trees: the signals interact (a short line is body inside the
 dense block and chrome outside it; a comma-heavy line is a tag list only when it has no
 stop words), which a linear model cannot express. A few hundred depth-3 trees still ship
-as a small JSON file, load offline, and run in pure Python (a handful of comparisons per
-tree and line). Stage 1
+as a small JSON file, load offline, and run with numpy alone (all trees advance all lines
+of a page one level per step; `_Stage.prob` is the pure-Python reference). Stage 1
 scores each line from its own features (`_line_features.FEATURE_NAMES`); stage 2 adds
 the stage-1 probabilities of the neighbouring lines, which is learned context
 smoothing: a short sub-heading between two confident body lines is body, a long
 sentence inside a run of teasers is not.
 
 Training (`train`, histogram-based second-order boosting with logistic loss) needs numpy (already a pandas dependency) and is only called from
-`bench/quality.py --train`; prediction (`LineModel.predict`) is pure Python.
+`bench/quality.py --train`; prediction (`LineModel.predict`) needs only numpy.
 """
 from __future__ import annotations
 
