@@ -3,21 +3,22 @@
 Why small gradient-boosted trees: the signals interact (a short line is body inside the
 dense block and chrome outside it; a comma-heavy line is a tag list only when it has no
 stop words), which a linear model cannot express. A few hundred depth-3 trees still ship
-as a small JSON file, load offline, and run in pure Python (a handful of comparisons per
-tree and line). Stage 1
+as a small JSON file, load offline, and run with numpy alone (all trees advance all lines
+of a page one level per step; `_Stage.prob` is the pure-Python reference). Stage 1
 scores each line from its own features (`_line_features.FEATURE_NAMES`); stage 2 adds
 the stage-1 probabilities of the neighbouring lines, which is learned context
 smoothing: a short sub-heading between two confident body lines is body, a long
 sentence inside a run of teasers is not.
 
 Training (`train`, histogram-based second-order boosting with logistic loss) needs numpy (already a pandas dependency) and is only called from
-`bench/quality.py --train`; prediction (`LineModel.predict`) is pure Python.
+`bench/quality.py --train`; prediction (`LineModel.predict`) needs only numpy.
 """
 from __future__ import annotations
 
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -59,6 +60,7 @@ class _Stage:
     trees: tuple[tuple[tuple, ...], ...]
 
     def prob(self, x: Sequence[float]) -> float:
+        """One row, pure Python (reference implementation of `probs`)."""
         z = self.base
         for tree in self.trees:
             node = tree[0]
@@ -66,6 +68,60 @@ class _Stage:
                 node = tree[node[2] if x[node[0]] <= node[1] else node[3]]
             z += node[0]
         return _sigmoid(z)
+
+    @cached_property
+    def _arrays(self):
+        """All trees as padded numpy arrays (tree x node): feature (-1 = leaf), threshold,
+        left, right, leaf value. A leaf points to itself, so every row can take exactly
+        `depth` steps."""
+        import numpy as np
+
+        width = max(len(t) for t in self.trees)
+        shape = (len(self.trees), width)
+        feat, thr = np.full(shape, -1, dtype=np.int64), np.zeros(shape)
+        left, right = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        value = np.zeros(shape)
+        for t, tree in enumerate(self.trees):
+            for k, node in enumerate(tree):
+                if len(node) == 4:
+                    feat[t, k], thr[t, k], left[t, k], right[t, k] = node
+                else:
+                    value[t, k], left[t, k], right[t, k] = node[0], k, k
+        return feat, thr, left, right, value, _depth(self.trees)
+
+    def probs(self, x) -> "list[float]":
+        """All rows of a 2-d numpy array at once: every tree advances every row one
+        level per step (a handful of numpy operations per stage, not a Python loop per
+        node)."""
+        import numpy as np
+
+        if len(x) == 0 or not self.trees:
+            return [_sigmoid(self.base)] * len(x)
+        feat, thr, left, right, value, depth = self._arrays
+        rows = np.arange(len(x))[None, :]
+        trees = np.arange(len(self.trees))[:, None]
+        node = np.zeros((len(self.trees), len(x)), dtype=np.int64)
+        for _ in range(depth):
+            f = feat[trees, node]
+            go_left = x[rows, np.maximum(f, 0)] <= thr[trees, node]
+            node = np.where(go_left, left[trees, node], right[trees, node])
+        z = self.base + value[trees, node].sum(axis=0)
+        return (1.0 / (1.0 + np.exp(-z))).tolist()
+
+
+def _depth(trees) -> int:
+    """Longest root-to-leaf path over all trees (number of internal nodes passed)."""
+    best = 0
+    for tree in trees:
+        stack = [(0, 0)]
+        while stack:
+            k, d = stack.pop()
+            node = tree[k]
+            if len(node) == 4:
+                stack += [(node[2], d + 1), (node[3], d + 1)]
+            else:
+                best = max(best, d)
+    return best
 
 
 @dataclass(frozen=True)
@@ -80,9 +136,14 @@ class LineModel:
 
     def predict(self, feats: Sequence[Sequence[float]]) -> list[float]:
         """Probability of body for each line of one page (features in page order)."""
-        p1 = [self.stage1.prob(x) for x in feats]
-        ctx = context_features(p1)
-        return [self.stage2.prob(list(x) + [q] + c) for x, q, c in zip(feats, p1, ctx)]
+        import numpy as np
+
+        if not feats:
+            return []
+        x = np.asarray(feats, dtype=float)
+        p1 = self.stage1.probs(x)
+        x2 = np.hstack([x, np.asarray(p1)[:, None], np.asarray(context_features(p1))])
+        return self.stage2.probs(x2)
 
     def to_json(self) -> str:
         def st(s: _Stage) -> dict:

@@ -37,6 +37,8 @@ MIN_ARTICLE_CHARS = 80
 PREFIX_MAX_WORDS_HTML = 6
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACE = re.compile(r"\s+")
+# trafilatura writes table rows as "| cell | cell |": separators, but not a link menu.
+_TABLE_ROW = re.compile(r"^\|.*\|$")
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ def filter_paragraphs(paragraphs: Sequence[str], opts: CleanOptions, title: str 
         elif (phrase := match_phrase(text, opts.rules)) is not None and (
                 phrase.match == "line" or len(key.split()) <= PREFIX_MAX_WORDS_HTML):
             why = (phrase.reason, f"phrase:{phrase.raw.casefold()}")
-        elif seps := menu_shape(text, 0.0 if len(key.split()) < 8 else 1.0):
+        elif not _TABLE_ROW.match(text) and (
+                seps := menu_shape(text, 0.0 if len(key.split()) < 8 else 1.0)):
             why = ("menu_line", f"menu:separators={seps}")
         out.append((text, LineDecision(0, text, False, *why) if why else None))
     return out

@@ -27,6 +27,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -68,6 +69,16 @@ class LineRules:
     @property
     def threshold(self) -> float:
         return self.model.threshold if self.model else 0.5
+
+    @cached_property
+    def phrase_index(self) -> tuple[dict[str, int], tuple[tuple[int, Phrase], ...]]:
+        """(whole-line phrase -> first row, prefix rows in order): `match_phrase` does one
+        dict lookup and scans only the prefix rows instead of the whole lexicon."""
+        exact: dict[str, int] = {}
+        for k, p in enumerate(self.phrases):
+            exact.setdefault(p.phrase, k)
+        prefixes = tuple((k, p) for k, p in enumerate(self.phrases) if p.match == "prefix")
+        return exact, prefixes
 
 
 def _norm(text: str) -> str:
@@ -117,15 +128,18 @@ def match_phrase(text: str, rules: LineRules) -> Phrase | None:
     norm = _norm(text)
     if not norm:
         return None
-    short = len(norm.split()) <= MAX_PREFIX_WORDS
-    for p in rules.phrases:
-        if norm == p.phrase:
-            return p
-        if p.match == "prefix" and short and norm.startswith(p.phrase):
-            rest = norm[len(p.phrase):]
-            if not rest or not (rest[0].isalnum()):
-                return p
-    return None
+    exact, prefixes = rules.phrase_index
+    first = exact.get(norm, len(rules.phrases))
+    if len(norm.split()) <= MAX_PREFIX_WORDS:
+        for k, p in prefixes:
+            if k >= first:
+                break
+            if norm.startswith(p.phrase):
+                rest = norm[len(p.phrase):]
+                if not rest or not rest[0].isalnum():
+                    first = k
+                    break
+    return rules.phrases[first] if first < len(rules.phrases) else None
 
 
 def menu_shape(text: str, stop_density: float) -> int:

@@ -8,7 +8,7 @@ import pytest
 
 from flows.records import CleanPage, RawDocument, Rejection
 from flows.stages._render import parse_html, render_lines
-from flows.stages.clean import CleanOptions, clean, clean_batch
+from flows.stages.clean import CleanOptions, clean, clean_batch, filter_paragraphs
 from flows.stages.lines import load_line_rules
 
 REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
@@ -121,3 +121,11 @@ def test_unexpected_error_becomes_rejection(opts):
     bad = RawDocument("d", "mem://d", None, "text", None, "utf-8", 0)  # type: ignore[arg-type]
     result = clean_batch([bad], opts)
     assert result.rejected[0].reason.startswith("error_")
+
+
+def test_table_rows_from_trafilatura_are_not_menu_rows(opts):
+    rows = ["| Pos. | Driver | Points | Wins |", "| 1 | Kyle Busch | 5040 | 5 |",
+            "Home | World | Business | Sport"]
+    out = dict(filter_paragraphs(rows, opts, title=None))
+    assert out[rows[0]] is None and out[rows[1]] is None
+    assert out[rows[2]].reason == "menu_line"

@@ -134,3 +134,17 @@ def test_fingerprint_normalises_case_space_digits():
 def test_empty_and_blank_input(rules):
     assert classify_lines([], rules) == []
     assert classify_lines(["", "  "], rules) == []
+
+
+def test_vectorised_model_matches_reference_path(rules):
+    from flows.stages._line_model import context_features
+    from flows.stages.lines import page_feature_rows
+
+    lines = ["Home | World | Business | Sport", "Breaking News", *EN_BODY, "Advertisement",
+             "Share on Facebook", "© 2024 Example Media. All rights reserved."]
+    _, feats = page_feature_rows(lines, rules)
+    m = rules.model
+    p1 = [m.stage1.prob(x) for x in feats]
+    ref = [m.stage2.prob(list(x) + [q] + c) for x, q, c in zip(feats, p1, context_features(p1))]
+    assert m.predict(feats) == pytest.approx(ref, abs=1e-12)
+    assert m.predict([]) == []
