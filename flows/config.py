@@ -58,6 +58,7 @@ class Settings:
     doc_timeout_s: float = 30.0
     max_bytes: int = 20 * 1024 * 1024  # decompressed size cap per document
     language_seed: int = 0
+    template_min_docs: int = 3  # a line on this many pages of one site is that site's chrome
     lock_wait_s: float = 60.0
 
     @property

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import logging
 import os
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -36,7 +36,7 @@ from flows.stages.clean import CleanOptions
 from flows.stages.detect import OutletRegistry, load_registry
 from flows.stages.lines import load_line_rules
 from flows.stages.walls import load_wall_rules
-from flows.stages.load import build_load_batch
+from flows.stages.load import build_load_batch, template_rows
 from flows.stages.read import ReadOptions, list_sources, read_batch
 from flows.stages.validate import Validator, load_suites, merge_results, validate_articles
 from flows.stages.validate_tables import quarantine_failing, validate_load_batch
@@ -247,6 +247,10 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 summary.aborted_runs = wh.abort_stale_runs(con)
                 summary.loaded_from_staging = wh.load_staged(con, settings.staging_dir, settings.sql_dir)
                 wh.refresh_reference(con, _registry_rows(registry))
+                extract_opts = replace(extract_opts, templates=wh.learned_templates(
+                    con, settings.template_min_docs))
+                if pool is not None:  # its workers start on first use, with these options
+                    pool.opts = extract_opts
                 wh.start_run(con, run_id, run_id,
                              ["--reprocess"] if reprocess else ["--retry-quarantined"]
                              if retry_quarantined else [str(i) for i in inputs])
@@ -355,6 +359,11 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
         batch = quarantine_failing(batch, tables.failing_docs, run_id)
         rejections += [Rejection(q["doc_id"], q["source_uri"], q["stage"], q["reason"], q["detail"])
                        for q in batch.quarantine if q["doc_id"] in tables.failing_docs]
+    if con is not None and stored is None:
+        kept_ids = {a["doc_id"] for a in batch.articles}
+        articles = [a for a in outcome.kept if a.doc_id in kept_ids]
+        batch.line_templates = template_rows(articles, wh.known_urls(
+            con, [a.page.doc.url or a.page.canonical_url for a in articles]))
     if con is None:
         stage_task(settings.staging_dir, run_id, n, batch)
         summary.staged_batches += 1

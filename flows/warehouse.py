@@ -291,6 +291,24 @@ def stored_doc_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select doc_id from raw.documents order by doc_id").fetchall()]
 
 
+def learned_templates(con: duckdb.DuckDBPyConnection, min_docs: int = 3) -> dict[str, frozenset[str]]:
+    """Per site, the fingerprints of lines seen on at least `min_docs` distinct pages."""
+    out: dict[str, set[str]] = {}
+    for site, fp in con.execute("select site_key, fingerprint from core.line_templates "
+                                "where doc_count >= $n", {"n": min_docs}).fetchall():
+        out.setdefault(site, set()).add(fp)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def known_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
+    """Which of these URLs some stored document already has."""
+    wanted = list({u for u in urls if u})
+    if not wanted:
+        return set()
+    return {r[0] for r in con.execute("select distinct url from raw.documents where url in "
+                                      "(select unnest($u))", {"u": wanted}).fetchall()}
+
+
 def quarantined_doc_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Quarantined documents whose decoded content is stored (the ones a retry can re-derive;
     read-stage rejections depend only on the bytes: fix the source and run it again)."""

@@ -18,11 +18,12 @@ import math
 import multiprocessing
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from flows.records import Article, BatchResult, RawDocument, Rejection
+from flows.stages.load import site_key
 from flows.stages.walls import WallRules, reject_walls
 from flows.stages.clean import CleanOptions, clean_batch
 from flows.stages.detect import OutletRegistry, detect
@@ -36,6 +37,8 @@ class ExtractOptions:
     registry: OutletRegistry
     language_seed: int = 0
     walls: WallRules | None = None  # cookie/login walls and error pages, rejected after cleaning
+    # Learned site chrome: site (URL host) -> fingerprints of lines seen on many of its pages.
+    templates: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Called with each document before it is cleaned, in the worker (a picklable top-level
     # function). For tests and diagnostics, e.g. to simulate a page that hangs.
     before_doc: Callable[[RawDocument], None] | None = None
@@ -63,11 +66,24 @@ def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[Ba
     if opts.before_doc is not None:
         for d in docs:
             opts.before_doc(d)
-    cleaned = clean_batch(docs, opts.clean)
+    cleaned = _clean_by_site(docs, opts)
     if opts.walls is not None:
         cleaned = _reject_walls(cleaned, opts.walls)
     detected = detect_batch(cleaned.kept, opts.registry, opts.language_seed)
     return cleaned, detected
+
+
+def _clean_by_site(docs: Sequence[RawDocument], opts: ExtractOptions) -> BatchResult:
+    """Clean, giving each document its site's learned templates (none for pages without URL)."""
+    if not opts.templates:
+        return clean_batch(docs, opts.clean)
+    groups: dict[str | None, list[RawDocument]] = {}
+    for d in docs:
+        site = site_key(d.url)
+        groups.setdefault(site if site in opts.templates else None, []).append(d)
+    return merge([clean_batch(group, opts.clean if site is None
+                              else replace(opts.clean, templates=opts.templates[site]))
+                  for site, group in groups.items()])
 
 
 def _reject_walls(cleaned: BatchResult, rules: WallRules) -> BatchResult:

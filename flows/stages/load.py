@@ -25,6 +25,7 @@ class LoadBatch:
     citations: list[dict] = field(default_factory=list)
     outlets: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
+    line_templates: list[dict] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[dict]]:
         return {
@@ -32,6 +33,7 @@ class LoadBatch:
             "paragraphs": self.paragraphs, "removed_lines": self.removed_lines,
             "evidence": self.evidence, "citations": self.citations,
             "outlets": self.outlets, "quarantine": self.quarantine,
+            "line_templates": self.line_templates,
         }
 
 
@@ -114,6 +116,38 @@ def rows_for_article(a: Article, run_id: str, batch: LoadBatch) -> None:
         batch.citations.append({"doc_id": a.doc_id, "seq": seq, "cited_outlet_id": c.outlet_id,
                                 "cited_name": c.name, "sentence": c.sentence,
                                 "pattern": c.pattern})
+
+
+def site_key(url: str | None) -> str | None:
+    """The site a page belongs to, for template learning: its URL's host without `www.`."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    return host.removeprefix("www.") or None
+
+
+def template_rows(articles: Iterable[Article], known_urls: set[str]) -> list[dict]:
+    """One row per (site, distinct line fingerprint) of each article whose URL is new, so a
+    site's recurring lines can be learned. Versions of an already-seen URL do not count
+    (their body lines recur by nature)."""
+    from flows.stages.lines import line_fingerprint
+
+    rows: list[dict] = []
+    seen_urls: set[str] = set()
+    for a in articles:
+        url = a.page.doc.url or a.page.canonical_url
+        site = site_key(url)
+        if not site or url in known_urls or url in seen_urls:
+            continue
+        seen_urls.add(url)
+        prints = {line_fingerprint(d.text) for d in a.page.lines if d.text.strip()}
+        rows.extend({"site_key": site, "fingerprint": fp} for fp in sorted(prints))
+    return rows
 
 
 def quarantine_row(r: Rejection, run_id: str, failed_expectations: Iterable[str] = ()) -> dict:
