@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# Migrate a Prefect database once; each fresh PREFECT_HOME starts from a copy of it.
+	$(BIN)/python -m flows.startup --build-template
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -57,12 +57,18 @@ def _fmt(d: dict) -> str:
 def main(args) -> int:
     from flows.stages.read import InputError
 
+    from flows import startup
+
     settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers)
     setup_logging(args.quiet)
+    # Before prefect is imported: the API starts while we import. It is stopped at exit,
+    # after Prefect's own exit handlers have flushed their events and logs.
+    boot = startup.begin()
     from flows import pipeline
     from flows.warehouse import WarehouseBusy
 
     try:
+        boot.ready()
         summary = pipeline.run(list(args.inputs), settings)
     except InputError as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
