@@ -166,7 +166,13 @@ def newsflow_run(inputs: list[str], warehouse: str | None = None,
         wh.migrate(con, settings.sql_dir)
         wh.refresh_reference(con, _registry_rows(registry))
         wh.start_run(con, run_id, run_id, [str(i) for i in inputs])
-        if settings.workers > 1 and len(refs) >= MIN_DOCS_FOR_POOL:
+        workers = settings.workers
+        if settings.dask_address:
+            from flows.dask_runner import DaskExecutor
+
+            pool = DaskExecutor(settings.dask_address)
+            workers = pool.workers
+        elif settings.workers > 1 and len(refs) >= MIN_DOCS_FOR_POOL:
             pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("forkserver"))
         seen_in_run: dict[str, str] = {}
         for n, batch_refs in enumerate(_chunks(refs, settings.batch_size), start=1):
@@ -200,7 +206,7 @@ def newsflow_run(inputs: list[str], warehouse: str | None = None,
                 else:
                     rejections.append(r)
 
-            cleaned, detected = extract_task(new_docs, extract_opts, pool, settings.workers)
+            cleaned, detected = extract_task(new_docs, extract_opts, pool, workers)
             rejections += list(cleaned.rejected) + list(detected.rejected)
             outcome = validate_task(list(detected.kept), validator)
             validation_rows.extend(outcome.results)

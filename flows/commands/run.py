@@ -18,6 +18,8 @@ def register(sub) -> None:
     r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
     r.add_argument("--batch-size", type=int, help="documents per batch (default 64)")
     r.add_argument("--workers", type=int, help="worker processes for cleaning (default: one per core)")
+    r.add_argument("--dask-address", metavar="ADDR",
+                   help="run cleaning on this Dask scheduler (tcp://host:8786) instead of local processes")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
 
 
@@ -59,7 +61,8 @@ def main(args) -> int:
 
     from flows import startup
 
-    settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers)
+    settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers,
+                                 dask_address=args.dask_address)
     setup_logging(args.quiet)
     # Before prefect is imported: the API starts while we import. It is stopped at exit,
     # after Prefect's own exit handlers have flushed their events and logs.
