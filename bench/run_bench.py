@@ -77,6 +77,7 @@ def measure(name: str, cmd: list[str], docs: int, env: dict | None = None, cwd=N
     chunks: list[str] = []
     reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)
     reader.start()
+    cpu_seen: dict[int, float] = {}  # last CPU time seen per process of the tree
     while proc.poll() is None:
         try:
             procs = [root] + root.children(recursive=True)
@@ -84,6 +85,8 @@ def measure(name: str, cmd: list[str], docs: int, env: dict | None = None, cwd=N
             for p in procs:
                 try:
                     total += p.memory_info().rss
+                    t = p.cpu_times()
+                    cpu_seen[p.pid] = t.user + t.system
                 except psutil.Error:
                     pass
             peak = max(peak, total)
@@ -95,7 +98,10 @@ def measure(name: str, cmd: list[str], docs: int, env: dict | None = None, cwd=N
     if log:
         out_f.close()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # rusage covers every descendant that was waited for; pools that are terminated
+    # without a wait are missed there, so take the larger of the two counts.
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+              sum(cpu_seen.values()))
     return Measured(name, docs, wall, cpu, peak / 2**20, proc.returncode, "".join(chunks))
 
 
@@ -111,7 +117,9 @@ def _floor_one(path: str) -> int:
     raw = gzip.open(path).read() if path.endswith(".gz") else open(path, "rb").read()
     text = raw.decode("utf-8", errors="replace")
     if ".html" in path:
-        text = trafilatura.extract(text, deduplicate=False) or ""
+        # The options newsflow's clean stage uses (flows/stages/clean.py).
+        text = trafilatura.extract(text, favor_precision=True, with_metadata=True,
+                                   include_comments=False, deduplicate=False) or ""
     if text.strip():
         try:
             detect(text)
