@@ -22,6 +22,9 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
+# Batches are big nested records: quote() stops Prefect from walking every field of every
+# document looking for futures (that walk cost as much CPU as extraction itself).
+from prefect.utilities.annotations import quote
 
 from flows import postload
 from flows import warehouse as wh
@@ -177,7 +180,7 @@ def newsflow_run(inputs: list[str], warehouse: str | None = None,
         seen_in_run: dict[str, str] = {}
         for n, batch_refs in enumerate(_chunks(refs, settings.batch_size), start=1):
             summary.seen += len(batch_refs)
-            read = read_task(batch_refs, read_opts)
+            read = read_task(quote(batch_refs), quote(read_opts))
             rejections: list[Rejection] = list(read.rejected)
 
             # Incremental: skip documents already in the warehouse or earlier in this run.
@@ -206,9 +209,9 @@ def newsflow_run(inputs: list[str], warehouse: str | None = None,
                 else:
                     rejections.append(r)
 
-            cleaned, detected = extract_task(new_docs, extract_opts, pool, workers)
+            cleaned, detected = extract_task(quote(new_docs), quote(extract_opts), quote(pool), workers)
             rejections += list(cleaned.rejected) + list(detected.rejected)
-            outcome = validate_task(list(detected.kept), validator)
+            outcome = validate_task(quote(list(detected.kept)), quote(validator))
             validation_rows.extend(outcome.results)
             rejections += outcome.rejected
             for r in outcome.results:
@@ -220,7 +223,7 @@ def newsflow_run(inputs: list[str], warehouse: str | None = None,
             quarantined_docs = [by_id[r.doc_id] for r in rejections if r.doc_id in by_id]
             batch = build_load_batch(outcome.kept, rejections, run_id, quarantined_docs,
                                      outcome.failed_expectations)
-            load_task(con, batch, settings.sql_dir)
+            load_task(quote(con), quote(batch), settings.sql_dir)
             summary.loaded += len(outcome.kept)
             for r in rejections:
                 summary.add_quarantine(r.reason)
