@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# Migrate a Prefect database once; each fresh PREFECT_HOME starts from a copy of it.
+	$(BIN)/python -m flows.startup --build-template
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -22,8 +24,19 @@ test: setup
 	sh tests/install_system_deps.sh
 	$(BIN)/python -m pytest -q
 
+# Throughput/memory benchmark against the floor and datatrove (bench/run_bench.py).
+# The peer lives in its own virtualenv; it is never a project dependency.
+BENCH_STAMP := .venv-bench/.installed
+$(BENCH_STAMP): bench/requirements-peer.txt
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -r bench/requirements-peer.txt
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
+	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)
+
 bench-quality: setup
 	$(BIN)/python bench/quality.py
 
 clean:
-	rm -rf $(VENV) warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/staging warehouse/data_docs
+	rm -rf $(VENV) .venv-bench warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/staging warehouse/data_docs

@@ -18,20 +18,25 @@ LIBRARY_ENVIRONMENT = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "GX_ANALYTICS_ENABLED": "false",
-    # Prefect's temporary server can take >20 s to start on a cold machine.
+    # Prefect's temporary server can take >20 s to start on a cold, busy machine.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_UI_ENABLED": "false",
-    # Services a one-shot local run does not need; they only slow the temporary server.
+    # Server services a one-shot local run does not need. Names checked against
+    # prefect/settings/models/server/services.py (3.9.1) by tests/unit/test_startup.py.
+    # A temporary server runs only the "ephemeral" services (task run recorder, event
+    # persister, triggers/actions, event logger, distributors); the others are listed so
+    # a `prefect server start` launched from this environment stays quiet too.
     "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_FOREMAN_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "true",
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_EVENT_LOGGER_ENABLED": "false",
+    # Kept on: they record task-run states and events, which the Prefect UI shows.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "true",
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "true",
-    "PREFECT_API_SERVICES_TRIGGERS_ENABLED": "false",
     "TQDM_DISABLE": "1",
 }
 
@@ -60,6 +65,9 @@ class Settings:
     language_seed: int = 0
     template_min_docs: int = 3  # a line on this many pages of one site is that site's chrome
     lock_wait_s: float = 60.0
+    # Address of a running Dask scheduler ("tcp://host:8786"); None runs the CPU stage in
+    # local worker processes. See flows/dask_runner.py.
+    dask_address: str | None = None
 
     @property
     def warehouse_dir(self) -> Path:
@@ -92,6 +100,8 @@ class Settings:
             s = replace(s, doc_timeout_s=float(env["NEWSFLOW_DOC_TIMEOUT"]))
         if env.get("NEWSFLOW_LOCK_WAIT"):
             s = replace(s, lock_wait_s=float(env["NEWSFLOW_LOCK_WAIT"]))
+        if env.get("NEWSFLOW_DASK_ADDRESS"):
+            s = replace(s, dask_address=env["NEWSFLOW_DASK_ADDRESS"])
         if warehouse is not None:
             s = replace(s, warehouse=Path(warehouse).resolve())
         overrides = {k: v for k, v in overrides.items() if v is not None}

@@ -24,6 +24,9 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
+# Batches are big nested records: quote() stops Prefect from walking every field of every
+# document looking for futures (that walk cost as much CPU as extraction itself).
+from prefect.utilities.annotations import quote
 
 from flows import postload
 from flows.dashboard import save_dashboard
@@ -308,6 +311,15 @@ def _quality_report(build, what: str):
 
 @contextmanager
 def _extract_pool(settings: Settings, opts: ExtractOptions):
+    if settings.dask_address:  # an existing Dask cluster does the CPU stage
+        from flows.dask_runner import DaskExtractPool
+
+        pool = DaskExtractPool(opts, settings.dask_address)
+        try:
+            yield pool
+        finally:
+            pool.close()
+        return
     if settings.workers <= 0 or settings.doc_timeout_s <= 0:
         yield None
         return
@@ -338,12 +350,12 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
         new_docs, rejections = list(stored), []
     else:
         summary.seen += len(batch_refs)
-        read = read_task(batch_refs, ReadOptions(max_bytes=settings.max_bytes))
+        read = read_task(quote(batch_refs), quote(ReadOptions(max_bytes=settings.max_bytes)))
         new_docs, rejections = _skip_known(con, read, seen, summary)
 
-    cleaned, detected = extract_task(new_docs, extract_opts, pool)
+    cleaned, detected = extract_task(quote(new_docs), quote(extract_opts), quote(pool))
     rejections += list(cleaned.rejected) + list(detected.rejected)
-    outcome = validate_task(list(detected.kept), validator)
+    outcome = validate_task(quote(list(detected.kept)), quote(validator))
     validation_rows.extend(outcome.results)
     rejections += outcome.rejected
     _count_warnings(outcome.results, summary)
@@ -352,7 +364,7 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
     quarantined_docs = [by_id[r.doc_id] for r in rejections if r.doc_id in by_id]
     batch = build_load_batch(outcome.kept, rejections, run_id, quarantined_docs,
                              outcome.failed_expectations)
-    tables = validate_tables_task(batch, validator)
+    tables = validate_tables_task(quote(batch), quote(validator))
     validation_rows.extend(tables.results)
     _count_warnings(tables.results, summary)
     if tables.failing_docs:
@@ -365,10 +377,10 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
         batch.line_templates = template_rows(articles, wh.known_urls(
             con, [a.page.doc.url or a.page.canonical_url for a in articles]))
     if con is None:
-        stage_task(settings.staging_dir, run_id, n, batch)
+        stage_task(settings.staging_dir, run_id, n, quote(batch))
         summary.staged_batches += 1
     else:
-        load_task(con, batch, settings.sql_dir,
+        load_task(quote(con), quote(batch), settings.sql_dir,
                   [d.doc_id for d in new_docs] if stored is not None else None)
     summary.loaded += len(batch.articles)
     for r in rejections:

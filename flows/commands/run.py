@@ -34,6 +34,9 @@ def register(sub) -> None:
                    help="re-derive the quarantined documents whose content is stored (after the "
                         "cleaning rules, registry or expectation suites changed); those that pass "
                         "now are loaded and leave dq.quarantine")
+    r.add_argument("--dask-address", metavar="ADDR",
+                   help="run cleaning and detection on this existing Dask scheduler "
+                        "(tcp://host:8786) instead of local worker processes")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
 
 
@@ -82,12 +85,19 @@ def main(args) -> int:
     from flows.stages.read import InputError
 
     settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers,
-                                 doc_timeout_s=args.doc_timeout, lock_wait_s=args.lock_wait)
+                                 doc_timeout_s=args.doc_timeout, lock_wait_s=args.lock_wait,
+                                 dask_address=args.dask_address)
     setup_logging(args.quiet)
+    from flows import startup
+
+    # Before prefect is imported: the temporary API starts while the heavy imports run. It is
+    # stopped at exit, after Prefect's own exit handlers have flushed their events and logs.
+    boot = startup.begin()
     from flows import pipeline
     from flows.warehouse import WarehouseBusy
 
     try:
+        boot.ready()
         if (args.reprocess or args.retry_quarantined) and args.inputs:
             print("newsflow: --reprocess and --retry-quarantined work on the stored documents; "
                   "give no INPUT", file=sys.stderr)
