@@ -118,6 +118,8 @@ class Validator:
         self._gx = gx
         self.today = today or dt.date.today()
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        # GX pins this module's logger to INFO at import ("Created temporary directory ...").
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("newsflow")
