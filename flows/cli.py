@@ -51,7 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return mods[args.command].main(args)
+    try:
+        return mods[args.command].main(args)
+    except BrokenPipeError:  # `newsflow explain page.txt | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -46,7 +46,11 @@ CONTEXT_MAX_WORDS = 12
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _MENU_SEP = re.compile(r"\s+[|/•·»›>]\s+|\s*\|\s*")
-_BYLINE = re.compile(r"^(by|von|par|por|di|oleh|автор)\s", re.I)
+_BYLINE = re.compile(r"^(by|von|par|por|di|oleh|автор|автори|авторка)(\s|:)", re.I)
+# Date and time lines ("Published February 8, 2022 at 9:42 am", "27 января 2022, 10:05").
+_DATELINE = re.compile(r"^(published|updated|posted|publié|mis à jour|veröffentlicht|"
+                       r"aktualisiert|publicado|actualizado|опубликовано|обновлено|"
+                       r"опубліковано|оновлено)\b|\b(19|20)\d\d\b.*\d{1,2}[:.h]\d\d", re.I)
 _TITLE_SEP = re.compile(r"\s+[-–—|:•·»]\s+|\s*\|\s*")
 
 
@@ -182,10 +186,16 @@ def _title_like(s: LineStats, rules: LineRules) -> bool:
         ok_len = 3 <= s.words <= 30
     return (ok_len and not text.endswith((".", ":", ",")) and ". " not in text
             and "©" not in text and not _BYLINE.match(text) and "http" not in text
+            and not _DATELINE.search(text)
             and text.count(",") < 3 and menu_shape(text, s.stop_density) == 0
             and text.count("|") < 2
             and sum(c.isdigit() for c in text) < 0.3 * len(text)
             and match_phrase(text, rules) is None)
+
+
+def text_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
 def find_headline(stats: Sequence[LineStats], rules: LineRules,
@@ -211,8 +221,14 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules,
         repeated = keys.count(keys[i]) > 1 or (i > 0 and keys[i] and keys[i] in first_key)
         words = [w for w in re.findall(r"[^\W\d_]+", s.text) if len(w) > 3]
         caps = sum(w[0].isupper() for w in words) / len(words) if words else 0.0
-        score = 1.0 + 2.0 * repeated + caps + min(s.words, 15) / 15
+        # Title Case counts for little: many languages write headlines in sentence case,
+        # while mastheads and desk names ("Northgate Observer Fact Check Desk") are Title Case.
+        score = 1.0 + 2.0 * repeated + 0.4 * caps + min(s.words, 12) / 12
         score -= 0.04 * abs(first - i) + (0.3 if i >= first else 0.0)
+        if i == 0 and s.words <= 4 and not repeated:
+            score -= 0.8  # a short first line is the masthead (site name), not the headline
+        if text_upper(s.text):
+            score -= 0.5  # ALL-CAPS lines are mastheads and section labels
         if score > best_score:
             best, best_score = i, score
     return best
