@@ -47,6 +47,9 @@ _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _MENU_SEP = re.compile(r"\s+[|/•·»›>]\s+|\s*\|\s*")
 _BYLINE = re.compile(r"^(by|von|par|por|di|oleh|автор|автори|авторка)(\s|:)", re.I)
+# Credit lines naming a desk or staff ("Northgate Observer Fact Check Desk", "Reuters staff").
+_DESK = re.compile(r"\b(desk|staff|reporters?|correspondents?|editorial board|newsroom|"
+                   r"redaktion|rédaction|redacción|редакция|редакція)$", re.I)
 # Date and time lines ("Published February 8, 2022 at 9:42 am", "27 января 2022, 10:05").
 _DATELINE = re.compile(r"^(published|updated|posted|publié|mis à jour|veröffentlicht|"
                        r"aktualisiert|publicado|actualizado|опубликовано|обновлено|"
@@ -186,7 +189,7 @@ def _title_like(s: LineStats, rules: LineRules) -> bool:
         ok_len = 3 <= s.words <= 30
     return (ok_len and not text.endswith((".", ":", ",")) and ". " not in text
             and "©" not in text and not _BYLINE.match(text) and "http" not in text
-            and not _DATELINE.search(text)
+            and not _DATELINE.search(text) and not _DESK.search(text)
             and text.count(",") < 3 and menu_shape(text, s.stop_density) == 0
             and text.count("|") < 2
             and sum(c.isdigit() for c in text) < 0.3 * len(text)
@@ -223,7 +226,7 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules,
         caps = sum(w[0].isupper() for w in words) / len(words) if words else 0.0
         # Title Case counts for little: many languages write headlines in sentence case,
         # while mastheads and desk names ("Northgate Observer Fact Check Desk") are Title Case.
-        score = 1.0 + 2.0 * repeated + 0.4 * caps + min(s.words, 12) / 12
+        score = 1.0 + 2.0 * repeated + caps + min(s.words, 15) / 15
         score -= 0.04 * abs(first - i) + (0.3 if i >= first else 0.0)
         if i == 0 and s.words <= 4 and not repeated:
             score -= 0.8  # a short first line is the masthead (site name), not the headline
