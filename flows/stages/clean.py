@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
 from flows.stages._line_features import tokens
 from flows.stages._render import parse_html, render_lines
+from flows.stages.dates import find_published_date
 from flows.stages.lines import (
     LineRules, classify_lines, detect_title, line_fingerprint, match_phrase, menu_shape,
     title_variant,
@@ -65,7 +66,8 @@ def _clean_text(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     title = detect_title(lines, opts.rules)
     decisions = classify_lines(lines, opts.rules, title=title, templates=opts.templates)
     return CleanPage(
-        doc=doc, title=title, author=None, published_date=None, site_name=None,
+        doc=doc, title=title, author=None,
+        published_date=find_published_date(lines, title), site_name=None,
         canonical_url=None, description=None,
         paragraphs=tuple(d.text for d in decisions if d.keep),
         lines=tuple(decisions), extractor="lines",
