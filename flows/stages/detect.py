@@ -52,7 +52,7 @@ _TAG = re.compile(r"<(meta|link)\b([^>]*)>", re.I)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _LDJSON = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.I | re.S)
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-                        r"(?P<name>[^|;,\n©]{2,60}?)(?:\.\s|\.$|\s+all rights|[|;,\n©]|$)",
+                        r"(?P<name>[^|;,\n©]{2,60}?)(?:\.\s|\.$|\s+all rights|\s[-–—]\s|[|;,\n©]|$)",
                         re.I)
 _PHOTO = re.compile(r"photo|getty|image|picture|/", re.I)
 _SELF_AFTER = re.compile(
@@ -260,6 +260,33 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
         name = _usable_name(n)
         if name:
             return OutletMatch(None, name, None, False, 0.6, (Evidence(sig, n),))
+    # 4. an unregistered site's own copyright footer ("© 2022 The Harbour Courier. All
+    # rights reserved. harbourcourier.example"), so the registry can grow from what was seen
+    return copyright_outlet(page)
+
+
+_DOMAIN = re.compile(r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w@-])")
+
+
+def copyright_outlet(page: CleanPage) -> OutletMatch | None:
+    """An unregistered outlet named by a copyright line of the page's chrome (removed lines
+    first, from the bottom up), with a domain when the same line gives one."""
+    lines = [d for d in reversed(page.lines) if not d.keep] + [d for d in reversed(page.lines) if d.keep]
+    for d in lines:
+        text = d.text
+        if len(text) > 200 or not ("©" in text or "opyright" in text):
+            continue
+        for m in _COPYRIGHT.finditer(text):
+            raw = m.group("name").strip()
+            if _PHOTO.search(raw):
+                continue
+            name = _usable_name(re.split(r"\s+\d{4}\b|\s+[-–|]\s+", raw)[0].strip(" «»\"“”'"))
+            if not name:
+                continue
+            domains = [h for h in _DOMAIN.findall(text.lower()) if not h.endswith((".jpg", ".png"))]
+            domain = domains[0].removeprefix("www.") if domains else None
+            return OutletMatch(None, name, domain, False, 0.6,
+                               (Evidence("copyright_line", text[:300], d.line_no),))
     return None
 
 

@@ -130,3 +130,17 @@ def test_reprinted_wire_story_has_no_publisher(reg):
 
 def test_nothing_known_is_none(reg):
     assert detect_outlet(make_page([BODY, "Share this article"]), reg) is None
+
+
+def test_unregistered_site_named_by_its_copyright_footer():
+    from flows.records import CleanPage, LineDecision, RawDocument
+    from flows.stages.detect import copyright_outlet
+
+    doc = RawDocument("f" * 64, "/x/p.txt", None, "text", "", "utf-8", 1)
+    lines = (LineDecision(1, "Body line of the story.", True, "kept"),
+             LineDecision(2, "© 2022 Le Courrier du Rhône – Tous droits réservés – courrierdurhone.example",
+                          False, "site_footer"))
+    page = CleanPage(doc, "T", None, None, None, None, None, ("Body line of the story.",), lines, "lines")
+    m = copyright_outlet(page)
+    assert (m.name, m.domain, m.registered) == ("Le Courrier du Rhône", "courrierdurhone.example", False)
+    assert m.evidence[0].signal == "copyright_line" and m.evidence[0].line_no == 2
