@@ -61,7 +61,7 @@ def test_suite_files_are_sorted_and_every_expectation_says_why_and_how_bad():
     for f in EXPECTATIONS.glob("*.json"):
         data = json.loads(f.read_text(encoding="utf-8"))
         assert data["name"] == f.stem
-        if f.stem != "core.articles":  # owned elsewhere; see docs/data-quality.md
+        if f.stem != "core.articles":  # owned elsewhere; see "Data quality you can see" in the README
             assert f.read_text(encoding="utf-8").strip() == json.dumps(data, indent=2, sort_keys=True,
                                                                        ensure_ascii=False)
         for e in data["expectations"]:
