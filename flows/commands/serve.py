@@ -21,7 +21,7 @@ def register(sub) -> None:
         "serve", help="run the pipeline on a schedule (Prefect serve: --cron or --interval)",
         description="Serve the newsflow flow with a schedule: every run reads INPUTs and loads "
                     "what is new. Needs a Prefect API: start one with `prefect server start` and "
-                    "set PREFECT_API_URL (see "Scheduled, incremental runs" in the README). Batch size, workers and timeouts come from "
+                    "set PREFECT_API_URL (see the README, 'Scheduled, incremental runs'). Batch size, workers and timeouts come from "
                     "NEWSFLOW_* environment variables.")
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     when = r.add_mutually_exclusive_group(required=True)
@@ -49,7 +49,7 @@ def main(args) -> int:
         # Prefect's temporary server has no scheduler: runs would never come due.
         print("newsflow: serve needs a Prefect server to schedule runs. Start one with "
               "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api "
-              "(see "Scheduled, incremental runs" in the README).", file=sys.stderr)
+              "(see the README, 'Scheduled, incremental runs').", file=sys.stderr)
         return 2
 
     from flows.pipeline import newsflow_run
