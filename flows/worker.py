@@ -26,7 +26,7 @@ from flows.records import Article, BatchResult, RawDocument, Rejection
 from flows.stages.load import site_key
 from flows.stages.walls import WallRules, reject_walls
 from flows.stages.clean import CleanOptions, clean_batch
-from flows.stages.detect import OutletRegistry, detect
+from flows.stages.detect import OutletRegistry, detect_batch
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +44,6 @@ class ExtractOptions:
     before_doc: Callable[[RawDocument], None] | None = None
 
 
-def detect_batch(pages, registry: OutletRegistry, seed: int) -> BatchResult:
-    kept: list[Article] = []
-    rejected: list[Rejection] = []
-    counts: dict[str, int] = {}
-    for page in pages:
-        try:
-            kept.append(detect(page, registry, seed))
-        except Exception as exc:  # one odd page must not sink the batch
-            log.exception("detect failed on %s", page.doc.source_uri)
-            r = Rejection(page.doc.doc_id, page.doc.source_uri, "detect",
-                          f"error_{type(exc).__name__}", str(exc)[:500])
-            rejected.append(r)
-            counts[r.reason] = counts.get(r.reason, 0) + 1
-    counts["detected"] = len(kept)
-    return BatchResult(kept=tuple(kept), rejected=tuple(rejected), counts=counts)
 
 
 def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[BatchResult, BatchResult]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
+from flows.stages.batch import apply_batch
 from flows.stages._line_features import tokens
 from flows.stages._render import parse_html, render_lines
 from flows.stages.dates import find_published_date
@@ -200,18 +201,5 @@ def clean(doc: RawDocument, opts: CleanOptions) -> CleanPage | Rejection:
 
 def clean_batch(docs: Iterable[RawDocument], opts: CleanOptions) -> BatchResult:
     """Clean a batch; an unexpected error on one document becomes `error_<Type>`."""
-    kept, rejected, counts = [], [], {}
-    for doc in docs:
-        try:
-            out = clean(doc, opts)
-        except Exception as exc:  # one bad page must not sink the batch
-            log.exception("clean failed on %s", doc.source_uri)
-            out = Rejection(doc.doc_id, doc.source_uri, STAGE, f"error_{type(exc).__name__}",
-                            str(exc)[:500])
-        if isinstance(out, Rejection):
-            rejected.append(out)
-            counts[out.reason] = counts.get(out.reason, 0) + 1
-        else:
-            kept.append(out)
-    counts["cleaned"] = len(kept)
-    return BatchResult(kept=tuple(kept), rejected=tuple(rejected), counts=counts)
+    return apply_batch(docs, lambda doc: clean(doc, opts), stage=STAGE, label="cleaned",
+                       identity=lambda doc: (doc.doc_id, doc.source_uri))

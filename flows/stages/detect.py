@@ -34,6 +34,7 @@ from typing import Iterable
 
 from flows.records import (Article, BatchResult, CleanPage, Evidence, OutletMatch,
                            Rejection)
+from flows.stages.batch import apply_batch
 from flows.stages.citations import scan
 from flows.stages.language import detect_language, paragraph_languages
 from flows.stages.outlets import OutletRegistry, RegistryEntry, host_of, load_registry
@@ -308,15 +309,5 @@ def detect(page: CleanPage, registry: OutletRegistry, seed: int = 0) -> Article:
 def detect_batch(pages: Iterable[CleanPage], registry: OutletRegistry, seed: int = 0
                  ) -> BatchResult:
     """Detect a batch; an unexpected error on one page becomes `error_<Type>`."""
-    kept, rejected, counts = [], [], {}
-    for page in pages:
-        try:
-            kept.append(detect(page, registry, seed))
-        except Exception as exc:  # one bad page must not sink the batch
-            log.exception("detect failed on %s", page.doc.source_uri)
-            r = Rejection(page.doc.doc_id, page.doc.source_uri, STAGE,
-                          f"error_{type(exc).__name__}", str(exc)[:500])
-            rejected.append(r)
-            counts[r.reason] = counts.get(r.reason, 0) + 1
-    counts["detected"] = len(kept)
-    return BatchResult(kept=tuple(kept), rejected=tuple(rejected), counts=counts)
+    return apply_batch(pages, lambda page: detect(page, registry, seed), stage=STAGE,
+                       label="detected", identity=lambda p: (p.doc.doc_id, p.doc.source_uri))

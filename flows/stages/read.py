@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from flows.records import BatchResult, ContentType, RawDocument, Rejection, SourceRef
+from flows.stages.batch import apply_batch
 from flows.sources import INPUT_SUFFIXES, PAGE_SUFFIXES, InputError, SourceStats  # noqa: F401
 from flows.sources import list_sources as _list_sources
 
@@ -181,17 +182,5 @@ def read(ref: SourceRef, opts: ReadOptions) -> RawDocument | Rejection:
 
 
 def read_batch(refs: Iterable[SourceRef], opts: ReadOptions) -> BatchResult:
-    kept, rejected, counts = [], [], {}
-    for ref in refs:
-        try:
-            out = read(ref, opts)
-        except Exception as exc:  # never let one file end the run
-            log.exception("read failed on %s", ref.source_uri)
-            out = Rejection(None, ref.source_uri, STAGE, f"error_{type(exc).__name__}", str(exc)[:500])
-        if isinstance(out, Rejection):
-            rejected.append(out)
-            counts[out.reason] = counts.get(out.reason, 0) + 1
-        else:
-            kept.append(out)
-    counts["read"] = len(kept)
-    return BatchResult(kept=tuple(kept), rejected=tuple(rejected), counts=counts)
+    return apply_batch(refs, lambda ref: read(ref, opts), stage=STAGE, label="read",
+                       identity=lambda ref: (None, ref.source_uri))
