@@ -73,6 +73,10 @@ def print_summary(s, out=None) -> None:
         w("  warnings (documents loaded; see dq.validation_results):\n")
         for name, n in sorted(s.warnings.items()):
             w(f"    {n:>5}  {name}\n")
+    if getattr(s, "dashboard", ""):
+        w(f"  dashboard    {s.dashboard}\n")
+    if getattr(s, "data_docs", ""):
+        w(f"  data docs    {s.data_docs}\n")
     if s.quarantined:
         w("  why: newsflow quarantine --warehouse PATH, or select * from dq.quarantine\n")
 
