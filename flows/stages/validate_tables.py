@@ -187,8 +187,7 @@ def quarantine_failing(batch: LoadBatch, failing_docs: dict[str, list[str]], run
         return batch
     bad = set(failing_docs)
     kept_articles = [a for a in batch.articles if a["doc_id"] not in bad]
-    still_named = {outlet_key(a.get("outlet_id"), a["outlet_name"], a.get("outlet_domain"))
-                   for a in kept_articles if a.get("outlet_name")}
+    still_named = {a["outlet_key"] for a in kept_articles if a.get("outlet_key")}
     still_named |= {a.get("wire_id") or a.get("wire_name") for a in kept_articles if a.get("wire_name")}
     outlets = [o for o in batch.outlets
                if o["outlet_key"] in still_named or o.get("outlet_id") in still_named

@@ -11,6 +11,7 @@ create table if not exists core.articles (
     language             varchar not null,   -- ISO 639-1 or 'und'
     language_confidence  double not null,
     outlet_id            varchar,            -- ref.outlets id; null when unregistered or unknown
+    outlet_key           varchar,            -- core.outlets key (flows.stages.load.outlet_key); null when unknown
     outlet_name          varchar,
     outlet_domain        varchar,
     outlet_registered    boolean,

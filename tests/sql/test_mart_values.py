@@ -9,6 +9,8 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
+from flows.stages.load import outlet_key
+
 from flows.config import Settings
 from flows.warehouse import migrate
 
@@ -20,6 +22,7 @@ def _article(doc_id, text, *, outlet_id=None, outlet_name=None, domain=None, day
     return {"doc_id": doc_id, "source_uri": f"/x/{doc_id}.txt", "title": title or f"title {doc_id}",
             "text": text, "language": language, "language_confidence": 0.99,
             "outlet_id": outlet_id, "outlet_name": outlet_name, "outlet_domain": domain,
+            "outlet_key": outlet_key(outlet_id, outlet_name, domain) if outlet_name or domain else None,
             "outlet_registered": outlet_id is not None, "wire_id": wire and wire.lower(),
             "wire_name": wire, "published_date": day and date.fromisoformat(day),
             "word_count": len(text.split()), "char_count": len(text), "paragraph_count": 1,

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from flows.config import PROJECT_ROOT
-from flows.stages.load import LoadBatch
+from flows.stages.load import LoadBatch, outlet_key
 from flows.stages.validate import Validator, load_suites
 from flows.stages.validate_tables import (
     TABLE_SUITES, outlet_frame, paragraph_frame, quarantine_failing, removed_line_frame,
@@ -96,7 +96,8 @@ def test_paragraph_languages_match_the_article_languages(suites):
 
 def _article(doc, outlet_id="harbour", name="The Harbour Ledger", domain="harbourledger.example"):
     return {"doc_id": doc, "source_uri": f"/in/{doc}.html", "outlet_id": outlet_id, "outlet_name": name,
-            "outlet_domain": domain, "wire_id": None, "wire_name": None}
+            "outlet_domain": domain, "outlet_key": outlet_key(outlet_id, name, domain),
+            "wire_id": None, "wire_name": None}
 
 
 def _good_batch() -> LoadBatch:

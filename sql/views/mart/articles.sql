@@ -15,6 +15,7 @@ final as (
         language,
         language_confidence,
         outlet_id,
+        coalesce(outlet_key, 'unknown') as outlet_key,  -- joins core.outlets; 'unknown' when none
         outlet_name,
         outlet_domain,
         outlet_registered,

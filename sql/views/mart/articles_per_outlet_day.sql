@@ -6,10 +6,7 @@ create or replace view mart.articles_per_outlet_day as
 with articles as (
     select
         doc_id,
-        coalesce(outlet_id,
-                 'domain:' || outlet_domain,
-                 'name:' || lower(outlet_name),
-                 'unknown') as outlet_key,
+        outlet_key,
         coalesce(outlet_name, outlet_domain, 'unknown') as outlet_name,
         published_date,
         language,

@@ -6,10 +6,7 @@ create or replace view mart.outlet_profiles as
 with articles as (
     select
         doc_id,
-        coalesce(outlet_id,
-                 'domain:' || outlet_domain,
-                 'name:' || lower(outlet_name),
-                 'unknown') as outlet_key,
+        outlet_key,
         outlet_id,
         outlet_name,
         outlet_domain,

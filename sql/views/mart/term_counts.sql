@@ -19,10 +19,7 @@ with pattern as (
 articles as (
     select
         doc_id,
-        coalesce(outlet_id,
-                 'domain:' || outlet_domain,
-                 'name:' || lower(outlet_name),
-                 'unknown') as outlet_key,
+        outlet_key,
         coalesce(outlet_name, outlet_domain, 'unknown') as outlet_name,
         published_date,
         lower(coalesce(title, '') || chr(10) || text) as haystack
