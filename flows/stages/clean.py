@@ -26,7 +26,7 @@ from flows.stages._line_features import tokens
 from flows.stages._render import parse_html, render_lines
 from flows.stages.dates import find_published_date
 from flows.stages.lines import (
-    LineRules, classify_lines, detect_title, line_fingerprint, match_phrase, menu_shape,
+    LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
 )
 
@@ -64,8 +64,7 @@ def _split_lines(text: str) -> list[str]:
 
 def _clean_text(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     lines = _split_lines(doc.text)
-    title = detect_title(lines, opts.rules)
-    decisions = classify_lines(lines, opts.rules, title=title, templates=opts.templates)
+    title, decisions = classify_page(lines, opts.rules, templates=opts.templates)
     return CleanPage(
         doc=doc, title=title, author=None,
         published_date=find_published_date(lines, title), site_name=None,

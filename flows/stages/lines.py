@@ -278,16 +278,41 @@ def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
 def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | None = None
                       ) -> tuple[list[tuple[int, str]], list[list[float]]]:
     """(line_no, text) of the non-blank lines and their model features (for training)."""
+    view = _page_view(lines, rules, title)
+    return view.items, view.features
+
+
+@dataclass(frozen=True)
+class _PageView:
+    """What every decision on a page starts from: its non-blank lines, their stats and
+    model features, and the headline (given, or detected) with its index."""
+
+    items: list[tuple[int, str]]
+    stats: list[LineStats]
+    features: list[list[float]]
+    title: str | None
+
+
+def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
+               anchor_title: bool = False) -> _PageView:
+    """`title` given: it is located by its first variant on the page. None: it is detected;
+    with `anchor_title`, the detected headline is then located the same way as a given one
+    (its first occurrence), as when a caller detects first and classifies second."""
     items = _nonblank(lines)
     texts = [t for _, t in items]
     stats, has_stop = _page_stats(texts, rules)
     pen = _section_breaks(texts, rules)
-    if title:
-        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
-    else:
+    if title is None:
         tidx = find_headline(stats, rules, pen)
-    return items, page_features(stats, title_index=tidx, has_stoplist=has_stop,
-                                penalties=pen)
+        title = texts[tidx] if tidx is not None else None
+        if title is not None and anchor_title:
+            tidx = None
+    else:
+        tidx = None
+    if title is not None and tidx is None:
+        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
+    feats = page_features(stats, title_index=tidx, has_stoplist=has_stop, penalties=pen)
+    return _PageView(items, stats, feats, title)
 
 
 def _model_reason(p: float, thr: float, feats: list[float], names: Sequence[str]) -> tuple[str, str]:
@@ -310,18 +335,21 @@ def classify_lines(
     `title`: the known headline (from HTML metadata); when None it is detected. Lines
     repeating it are `title_line`. `templates`: fingerprints of this site's recurring lines.
     """
-    items = _nonblank(lines)
-    if not items:
+    if not _nonblank(lines):
         return []
-    texts = [t for _, t in items]
-    stats, has_stop = _page_stats(texts, rules)
-    pen = _section_breaks(texts, rules)
-    if title:
-        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
-    else:
-        tidx = find_headline(stats, rules, pen)
-        title = texts[tidx] if tidx is not None else None
-    feats = page_features(stats, title_index=tidx, has_stoplist=has_stop, penalties=pen)
+    return _decide(_page_view(lines, rules, title or None), rules, templates)
+
+
+def classify_page(lines: Sequence[str], rules: LineRules, *,
+                  templates: frozenset[str] = frozenset()) -> tuple[str | None, list[LineDecision]]:
+    """The detected headline of a plain-text page and one decision per non-blank line,
+    from one pass over the page (what `detect_title` then `classify_lines` would give)."""
+    view = _page_view(lines, rules, None, anchor_title=True)
+    return view.title, (_decide(view, rules, templates) if view.items else [])
+
+
+def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> list[LineDecision]:
+    items, stats, feats, title = view.items, view.stats, view.features, view.title
     model = rules.model
     probs = model.predict(feats) if model else [1.0] * len(items)
     thr = rules.threshold
