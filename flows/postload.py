@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from flows import fts
+from flows.warehouse import registered, replace_table, transaction
 from flows.stages.syndicate import Signature, SyndicateOptions, cluster, signatures
 
 log = logging.getLogger(__name__)
@@ -45,17 +46,10 @@ def refresh_signatures(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -
                           "method": opts.method,
                           "shingle_count": [s.shingle_count for s in sigs],
                           "hashvalues": [list(s.hashvalues) for s in sigs]})
-    con.execute("begin transaction")
-    try:
-        con.register("minhash_frame", frame)
+    with transaction(con), registered(con, "minhash_frame", frame):
         con.execute("insert or replace into core.article_minhash by name "
                     "select doc_id, method, shingle_count, hashvalues::ubigint[] as hashvalues "
                     "from minhash_frame")
-        con.unregister("minhash_frame")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return len(sigs)
 
 
@@ -72,16 +66,6 @@ def refresh_clusters(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -> 
                            "containment": m.containment, "method": opts.method} for m in members],
                          columns=["cluster_id", "doc_id", "cluster_size", "similarity",
                                   "containment", "method"])
-    con.execute("begin transaction")
-    try:
-        con.execute("delete from core.story_clusters")
-        if len(frame):
-            con.register("clusters_frame", frame)
-            con.execute("insert into core.story_clusters by name select * from clusters_frame")
-            con.unregister("clusters_frame")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+    replace_table(con, "core.story_clusters", frame)
     return {"story_clusters": len({m.cluster_id for m in members}),
             "story_cluster_articles": len(members)}

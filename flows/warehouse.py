@@ -69,19 +69,46 @@ def sql_files(sql_dir: Path, sub: str) -> list[Path]:
     return sorted((sql_dir / sub).rglob("*.sql"))
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit when the block ends, roll back when it raises."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame) -> Iterator[str]:
+    """`frame` visible to SQL as `name` for the block (bulk inserts read from it)."""
+    con.register(name, frame)
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame) -> None:
+    """Replace the rows of `table` (a name from our own code, never from input) with
+    `frame`, matched by column name, in one transaction."""
+    with transaction(con):
+        con.execute(f"delete from {table}")
+        if len(frame):
+            with registered(con, "replacement_frame", frame):
+                con.execute(f"insert into {table} by name select * from replacement_frame")
+
+
 def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     """Apply the idempotent DDL, then (re)create every view. Views are created in
     schema order (core, dq, mart) and alphabetically, so a view may build on earlier ones."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for f in sql_files(sql_dir, "ddl"):
             con.execute(f.read_text(encoding="utf-8"))
         for f in view_files(sql_dir):
             con.execute(f.read_text(encoding="utf-8"))
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     # Write the schema into the database file now, so the write-ahead log only ever holds
     # batches. DuckDB 1.5.5 cannot replay an `alter table ... add column` on a table with a
     # `default current_timestamp` column: after a kill -9 such a WAL makes the file
@@ -133,8 +160,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path,
 
     inserted: dict[str, int] = {}
     replace_ids = list(replace_doc_ids)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if replace_ids:
             for table in DERIVED_TABLES:  # names from the constant above, never from input
                 con.execute(f"delete from {table} where doc_id in (select unnest($ids))",
@@ -142,18 +168,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path,
         for name, rows in batch.tables().items():
             if not rows:
                 continue
-            frame = pd.DataFrame(rows)
-            con.register(f"batch_{name}", frame)
-            try:
+            with registered(con, f"batch_{name}", pd.DataFrame(rows)):
                 sql = (sql_dir / "load" / f"{name}.sql").read_text(encoding="utf-8")
                 res = con.execute(sql).fetchone()
                 inserted[name] = int(res[0]) if res else 0
-            finally:
-                con.unregister(f"batch_{name}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return inserted
 
 
@@ -161,17 +179,7 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, outlets: list[dict]) -> No
     """Replace ref.outlets with the registry as loaded from its data file."""
     import pandas as pd
 
-    con.execute("begin transaction")
-    try:
-        con.execute("delete from ref.outlets")
-        if outlets:
-            con.register("ref_outlets_frame", pd.DataFrame(outlets))
-            con.execute("insert into ref.outlets by name select * from ref_outlets_frame")
-            con.unregister("ref_outlets_frame")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+    replace_table(con, "ref.outlets", pd.DataFrame(outlets))
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, inputs: list[str]) -> None:
@@ -199,11 +207,8 @@ def record_validation(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[di
     if not rows:
         return
     frame = pd.DataFrame([{**r, "run_id": run_id} for r in rows])
-    con.register("validation_frame", frame)
-    try:
+    with registered(con, "validation_frame", frame):
         con.execute("insert or replace into dq.validation_results by name select * from validation_frame")
-    finally:
-        con.unregister("validation_frame")
 
 
 def abort_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
