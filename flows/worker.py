@@ -54,7 +54,8 @@ def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[Ba
     cleaned = _clean_by_site(docs, opts)
     if opts.walls is not None:
         cleaned = _reject_walls(cleaned, opts.walls)
-    detected = detect_batch(cleaned.kept, opts.registry, opts.language_seed)
+    detected = detect_batch(cleaned.kept, opts.registry, opts.language_seed,
+                            opts.clean.rules.stoplists)
     return cleaned, detected
 
 

@@ -37,6 +37,7 @@ from flows.records import (Article, BatchResult, CleanPage, Evidence, OutletMatc
 from flows.stages.batch import apply_batch
 from flows.stages.citations import scan
 from flows.stages.language import detect_language, paragraph_languages
+from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
 from flows.stages.outlets import OutletRegistry, RegistryEntry, host_of, load_registry
 from flows.stages.wire import combine, detect_wire
 
@@ -293,8 +294,11 @@ def copyright_outlet(page: CleanPage) -> OutletMatch | None:
 
 # --------------------------------------------------------------------------- stage
 
-def detect(page: CleanPage, registry: OutletRegistry, seed: int = 0) -> Article:
-    """Language, publisher, wire and citations of one cleaned page."""
+def detect(page: CleanPage, registry: OutletRegistry, seed: int = 0,
+           stoplists: Stoplists | None = None) -> Article:
+    """Language, publisher, wire and citations of one cleaned page. `stoplists` (jusText's,
+    as the line classifier loads them) spare langdetect calls on paragraphs that plainly
+    read as the page's language."""
     lang, conf = detect_language(page.text, seed)
     wire = detect_wire(page, registry)
     cites, credits = scan(page.paragraphs, registry)
@@ -303,11 +307,17 @@ def detect(page: CleanPage, registry: OutletRegistry, seed: int = 0) -> Article:
     citations = tuple(c for c in cites if own is None or c.outlet_id != own)
     return Article(page=page, language=lang, language_confidence=conf, outlet=outlet,
                    wire=wire, citations=citations,
-                   paragraph_languages=paragraph_languages(page.paragraphs, lang, seed))
+                   paragraph_languages=paragraph_languages(
+                       page.paragraphs, lang, seed, _stopwords(stoplists, lang)))
 
 
-def detect_batch(pages: Iterable[CleanPage], registry: OutletRegistry, seed: int = 0
-                 ) -> BatchResult:
+def _stopwords(stoplists: Stoplists | None, lang: str) -> frozenset[str] | None:
+    name = ISO_TO_JUSTEXT.get(lang)
+    return stoplists.lists.get(name) if stoplists is not None and name else None
+
+
+def detect_batch(pages: Iterable[CleanPage], registry: OutletRegistry, seed: int = 0,
+                 stoplists: Stoplists | None = None) -> BatchResult:
     """Detect a batch; an unexpected error on one page becomes `error_<Type>`."""
-    return apply_batch(pages, lambda page: detect(page, registry, seed), stage=STAGE,
+    return apply_batch(pages, lambda page: detect(page, registry, seed, stoplists), stage=STAGE,
                        label="detected", identity=lambda p: (p.doc.doc_id, p.doc.source_uri))

@@ -5,24 +5,32 @@
   `DetectorFactory.seed` is set on every call, so results are repeatable. Codes are ISO 639-1
   (`zh-cn`/`zh-tw` -> `zh`); `und` when the text has fewer than `MIN_LETTERS` letters or the
   best probability is below `MIN_PROB`.
-* Paragraphs: each gets its dominant script from Unicode ranges (cheap). langdetect only runs
-  on paragraphs whose script differs from the document's, or that are long enough
-  (`LONG_PARAGRAPH`) to be worth checking, at most `MAX_OTHER_SCRIPT_CHECKS` and
-  `MAX_SAME_SCRIPT_CHECKS` times per document (langdetect costs ~10-30 ms a call). A paragraph is `foreign` when its script differs from the document's, or
-  langdetect is confident (>= `FOREIGN_PROB`) it is another language.
+* Paragraphs: each gets its dominant script from Unicode ranges (cheap; ASCII text takes a
+  shortcut). langdetect (~10-30 ms a call) only runs on paragraphs whose script differs
+  from the document's, or that are long enough (`LONG_PARAGRAPH`) to be worth checking and
+  do not read as the document's language by its stop words (a paragraph whose words are at
+  least `SAME_LANGUAGE_STOP_DENSITY` function words of the document's language is in that
+  language: English prose runs at 40-50 %, a French paragraph in English at under 10 %); at
+  most `MAX_OTHER_SCRIPT_CHECKS` and `MAX_SAME_SCRIPT_CHECKS` times per document. A paragraph
+  is `foreign` when its script differs from the document's, or langdetect is confident
+  (>= `FOREIGN_PROB`) it is another language.
 """
 from __future__ import annotations
+
+import re
+from typing import AbstractSet
 
 from flows.records import ParagraphLanguage
 
 MIN_LETTERS = 20
 MIN_PROB = 0.5
-HEAD_CHARS = 3000
-MIDDLE_CHARS = 1000
+HEAD_CHARS = 1500
+MIDDLE_CHARS = 500
 LONG_PARAGRAPH = 200
 MAX_OTHER_SCRIPT_CHECKS = 12  # paragraphs in another script: the likely foreign ones
 MAX_SAME_SCRIPT_CHECKS = 3  # long same-script paragraphs: a spot check, not a census
 FOREIGN_PROB = 0.9
+SAME_LANGUAGE_STOP_DENSITY = 0.2
 PARAGRAPH_SAMPLE = 400
 
 # (first code point, last code point, script) — ISO 15924 codes.
@@ -53,13 +61,24 @@ def _char_script(ch: str) -> str | None:
     return "Zyyy" if ch.isalpha() else None
 
 
+# Latin letters plus the punctuation, spaces and symbols prose mixes in (curly quotes,
+# dashes, currency): text with nothing outside these is Latin script.
+_LATIN_ONLY = re.compile(r"[^\x00-\u024F\u1E00-\u1EFF\u2000-\u206F\u20A0-\u20CF]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"\w+")
+
+
 def script_of(text: str, limit: int = 2000) -> tuple[str, int]:
     """Dominant script of `text` (ISO 15924: Latn, Cyrl, Arab, Jpan ...) and its letter count.
 
     Han with any kana is Japanese (`Jpan`); Han alone is `Hani`; no letters is `Zyyy`.
     """
+    text = text[:limit]
+    if not _LATIN_ONLY.search(text):  # most paragraphs of most pages: no Python loop
+        letters = len(_LETTER.findall(text))
+        return ("Latn", letters) if letters else ("Zyyy", 0)
     counts: dict[str, int] = {}
-    for ch in text[:limit]:
+    for ch in text:
         if ch.isalpha():
             s = _char_script(ch)
             if s:
@@ -111,7 +130,7 @@ def _langdetect(text: str, seed: int) -> tuple[str, float]:
 def detect_language(text: str, seed: int = 0) -> tuple[str, float]:
     """(ISO 639-1 code or `und`, probability) for a text, repeatable for a given seed."""
     sample = sample_text(text or "")
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return "und", 0.0
     lang, prob = _langdetect(sample, seed)
     if prob < MIN_PROB:
@@ -119,9 +138,20 @@ def detect_language(text: str, seed: int = 0) -> tuple[str, float]:
     return lang, prob
 
 
+def stop_density(text: str, stopwords: AbstractSet[str]) -> float:
+    """Share of the words of `text` that are in `stopwords` (casefolded)."""
+    words = _WORD.findall(text.casefold())
+    return sum(w in stopwords for w in words) / len(words) if words else 0.0
+
+
 def paragraph_languages(paragraphs: tuple[str, ...] | list[str], doc_language: str,
-                        seed: int = 0) -> tuple[ParagraphLanguage, ...]:
-    """One `ParagraphLanguage` per paragraph (1-based), foreign ones flagged."""
+                        seed: int = 0, stopwords: AbstractSet[str] | None = None
+                        ) -> tuple[ParagraphLanguage, ...]:
+    """One `ParagraphLanguage` per paragraph (1-based), foreign ones flagged.
+
+    `stopwords`: the function words of `doc_language` (jusText's list), when there is one;
+    long same-script paragraphs dense in them are taken as the document's language without
+    a langdetect call."""
     doc_script, _ = script_of("\n".join(paragraphs)[:HEAD_CHARS * 2])
     out = []
     other_checks = same_checks = 0
@@ -141,7 +171,9 @@ def paragraph_languages(paragraphs: tuple[str, ...] | list[str], doc_language: s
                     lang = found
         elif letters == 0:
             lang = "und"
-        elif len(para) >= LONG_PARAGRAPH and same_checks < MAX_SAME_SCRIPT_CHECKS:
+        elif (len(para) >= LONG_PARAGRAPH and same_checks < MAX_SAME_SCRIPT_CHECKS
+              and not (stopwords and stop_density(para[:PARAGRAPH_SAMPLE], stopwords)
+                       >= SAME_LANGUAGE_STOP_DENSITY)):
             same_checks += 1
             found, prob = _langdetect(para[:PARAGRAPH_SAMPLE], seed)
             if found != "und" and found != doc_language and prob >= FOREIGN_PROB:

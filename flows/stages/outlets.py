@@ -138,6 +138,16 @@ class OutletRegistry:
         return None
 
     @cached_property
+    def wire_signature_pattern(self) -> re.Pattern[str] | None:
+        """Any literal (not bracketed) wire signature: one search rules a line out before
+        `wire.wire_evidence` tries each agency's signatures on it."""
+        sigs = {sig for e in self.entries if e.is_wire for sig in e.signatures
+                if sig and sig[0] not in "(/"}
+        if not sigs:
+            return None
+        return re.compile("|".join(re.escape(s) for s in sorted(sigs, key=len, reverse=True)))
+
+    @cached_property
     def text_pattern(self) -> re.Pattern[str]:
         """Any outlet name or alias (>= 3 chars) as a whole word, case-sensitive.
 

@@ -70,6 +70,7 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
         found.setdefault(e.outlet_id, []).append((w, Evidence(signal, text[:300], line_no)))
 
     wires = [e for e in registry.entries if e.is_wire]
+    any_signature = registry.wire_signature_pattern
     for d in page.lines:
         text = d.text.strip()
         head = text[:DATELINE_WINDOW]
@@ -81,7 +82,7 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
                 for e in _wire_in(m.group(1), registry):
                     add(e, 0.9, "dateline", head, d.line_no, d.keep)
                     hit = True
-        if not hit:
+        if not hit and any_signature is not None and any_signature.search(text):
             for e in wires:
                 for sig in e.signatures:
                     if sig[0] in "(/":
