@@ -12,6 +12,7 @@ warehouse, each batch is staged under `warehouse/staging/<run_id>/` for the next
 from __future__ import annotations
 
 import itertools
+import threading
 from contextlib import contextmanager
 import logging
 import os
@@ -41,8 +42,9 @@ from flows.stages.lines import load_line_rules
 from flows.stages.walls import load_wall_rules
 from flows.stages.load import build_load_batch, template_rows
 from flows.stages.read import ReadOptions, list_sources, read_batch
-from flows.stages.validate import Validator, load_suites, merge_results, validate_articles
-from flows.stages.validate_tables import quarantine_failing, validate_load_batch
+from flows.stages.validate import (ValidationOutcome, Validator, load_suites, merge_results,
+                                  validate_articles)
+from flows.stages.validate_tables import TableValidation, quarantine_failing, validate_load_batch
 from flows.worker import ExtractOptions, ExtractPool, extract_chunk
 
 log = logging.getLogger("newsflow")
@@ -208,6 +210,40 @@ def _ensure_limit(name: str) -> None:
                 pass
 
 
+class _ValidatorSlot:
+    """The run's GX `Validator`, built in a background thread from the first batch that has
+    documents to check (importing great_expectations and building its context take ~5 s of
+    CPU, done while the workers extract). A run with nothing new never imports GX."""
+
+    def __init__(self, suites: dict[str, dict]):
+        self.suites = suites
+        self._thread: threading.Thread | None = None
+        self._value: Validator | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._build, name="newsflow-gx", daemon=True)
+            self._thread.start()
+
+    def _build(self) -> None:
+        try:
+            self._value = Validator(self.suites)
+        except BaseException as exc:  # re-raised in the flow's thread by get()
+            self._error = exc
+
+    def get(self) -> Validator:
+        self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class _Seen:
     """Which documents this run has already handled (content hashes), to skip repeats."""
 
@@ -231,7 +267,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
     files = [] if rederive else discover_task(inputs)
     registry = load_registry(settings.reference_dir)
     extract_opts = build_extract_options(settings, registry)
-    validator = Validator(load_suites(settings.expectations_dir))
+    validator = _ValidatorSlot(load_suites(settings.expectations_dir))
     validation_rows: list[dict] = []
 
     with warehouse_slot(max(settings.lock_wait_s, 1.0)), _extract_pool(settings, extract_opts) as pool:
@@ -266,9 +302,29 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 refs = list_sources(files, max_bytes=settings.max_bytes, stats=stats)
                 batches = ((refs_batch, None) for refs_batch in _batches(refs, settings.batch_size))
             seen = _Seen()
-            for n, (batch_refs, stored) in enumerate(batches, start=1):
-                _run_batch(n, batch_refs, stored, con, settings, run_id, summary, seen,
-                           extract_opts, pool, validator, validation_rows)
+            pending: _Pending | None = None
+            try:
+                for n, (batch_refs, stored) in enumerate(batches, start=1):
+                    docs, rejections, sources = _read_batch(batch_refs, stored, con, settings,
+                                                            summary, seen, run_id)
+                    extracted = pending.future.result() if pending is not None else None
+                    # The workers start on batch n while this process validates and loads
+                    # batch n-1: neither side waits for the other.
+                    current = _Pending(n, stored, docs, rejections, sources, extract_task.submit(
+                        quote(docs), quote(extract_opts), quote(pool)))
+                    if docs:
+                        validator.start()  # GX loads while the workers extract
+                    if pending is not None:
+                        _finish_batch(pending, extracted, con, settings, run_id, summary,
+                                      validator, validation_rows)
+                    pending = current
+                if pending is not None:
+                    _finish_batch(pending, pending.future.result(), con, settings, run_id,
+                                  summary, validator, validation_rows)
+                    pending = None
+            finally:
+                if pending is not None:  # an error: let the extraction in flight end first
+                    pending.future.wait()
             if not rederive:
                 summary.ignored_records = dict(stats.ignored)
             if con is None:
@@ -276,7 +332,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 wh.stage_run(settings.staging_dir, run_id, inputs, summary.as_dict())
                 return summary
             wh.record_validation(con, run_id, merge_results(validation_rows))
-            postload.refresh(con, settings.sql_dir)
+            postload.refresh(con, settings.sql_dir, force=rederive)
             summary.status = "completed"
             wh.finish_run(con, run_id, "completed", summary.as_dict())
             summary.dashboard = str(_quality_report(lambda: save_dashboard(
@@ -293,8 +349,11 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             if con is not None:
                 con.close()
 
-    summary.data_docs = str(_quality_report(
-        lambda: build_data_docs(validator, settings.data_docs_dir), "Data Docs"))
+    if validator.started:  # else nothing was validated: the last run's Data Docs stand
+        summary.data_docs = str(_quality_report(
+            lambda: build_data_docs(validator.get(), settings.data_docs_dir), "Data Docs"))
+    elif (settings.data_docs_dir / "index.html").exists():
+        summary.data_docs = str(settings.data_docs_dir / "index.html")
     create_markdown_artifact(markdown=_summary_markdown(summary), key="newsflow-run-summary",
                              description="newsflow run: documents loaded, skipped, quarantined")
     return summary
@@ -341,21 +400,66 @@ def _stored_batches(con, size: int, doc_ids: list[str]):
         yield None, docs
 
 
-def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summary: RunSummary,
-               seen: _Seen, extract_opts, pool, validator, validation_rows) -> None:
-    """One batch: read (or take stored documents), skip known ones, extract, validate, load
-    in one transaction (or stage when the warehouse is held by another process)."""
+@dataclass
+class _Pending:
+    """A batch whose extraction is running in the worker processes."""
+
+    n: int
+    stored: list[RawDocument] | None  # the stored documents re-derived (reprocess), else None
+    docs: list[RawDocument]
+    rejections: list[Rejection]
+    sources: list[dict]  # raw.sources rows of the batch's files
+    future: object  # PrefectFuture of extract_task
+
+
+def _read_batch(batch_refs, stored, con, settings: Settings, summary: RunSummary, seen: _Seen,
+                run_id: str) -> tuple[list[RawDocument], list[Rejection], list[dict]]:
+    """Read a batch (or take the stored documents) and drop the ones already loaded: files
+    unchanged since a run read them (raw.sources: same size and mtime) are not even read.
+    Returns the new documents, the rejections, and the raw.sources rows of the files read."""
     if stored is not None:  # reprocess: every stored document is re-derived
         summary.seen += len(stored)
-        new_docs, rejections = list(stored), []
-    else:
-        summary.seen += len(batch_refs)
-        read = read_task(quote(batch_refs), quote(ReadOptions(max_bytes=settings.max_bytes)))
-        new_docs, rejections = _skip_known(con, read, seen, summary)
+        return list(stored), [], []
+    summary.seen += len(batch_refs)
+    stats = file_stats(batch_refs)
+    unchanged = {} if con is None else wh.unchanged_sources(con, stats)
+    for reason in unchanged.values():
+        summary.add_skip(reason)
+    todo = [r for r in batch_refs if r.source_uri not in unchanged]
+    read = read_task(quote(todo), quote(ReadOptions(max_bytes=settings.max_bytes)))
+    held = {d.source_uri: d.doc_id for d in read.kept}
+    held.update({r.source_uri: r.doc_id for r in read.rejected if r.doc_id})
+    sources = [{"source_uri": uri, "byte_size": stats[uri][0], "mtime_ns": stats[uri][1],
+                "doc_id": doc_id, "run_id": run_id}
+               for uri, doc_id in held.items() if uri in stats]
+    new_docs, rejections = _skip_known(con, read, seen, summary)
+    return new_docs, rejections, sources
 
-    cleaned, detected = extract_task(quote(new_docs), quote(extract_opts), quote(pool))
-    rejections += list(cleaned.rejected) + list(detected.rejected)
-    outcome = validate_task(quote(list(detected.kept)), quote(validator))
+
+def file_stats(refs: Iterable[SourceRef]) -> dict[str, tuple[int, int]]:
+    """(size, mtime_ns) of each plain file among `refs` (not records inside a container)."""
+    out = {}
+    for r in refs:
+        if r.container is None and r.payload is None and r.problem is None:
+            try:
+                st = os.stat(r.source_uri)
+            except OSError:
+                continue
+            out[r.source_uri] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
+                  settings: Settings, run_id: str, summary: RunSummary, validator,
+                  validation_rows) -> None:
+    """Validate an extracted batch and load it in one transaction (or stage it when the
+    warehouse is held by another process)."""
+    cleaned, detected = extracted
+    new_docs, stored, n = p.docs, p.stored, p.n
+    rejections = list(p.rejections) + list(cleaned.rejected) + list(detected.rejected)
+    validator = validator.get() if detected.kept else None
+    outcome = (validate_task(quote(list(detected.kept)), quote(validator)) if detected.kept
+               else ValidationOutcome())
     validation_rows.extend(outcome.results)
     rejections += outcome.rejected
     _count_warnings(outcome.results, summary)
@@ -364,7 +468,8 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
     quarantined_docs = [by_id[r.doc_id] for r in rejections if r.doc_id in by_id]
     batch = build_load_batch(outcome.kept, rejections, run_id, quarantined_docs,
                              outcome.failed_expectations)
-    tables = validate_tables_task(quote(batch), quote(validator))
+    tables = (validate_tables_task(quote(batch), quote(validator)) if validator is not None
+              else TableValidation())
     validation_rows.extend(tables.results)
     _count_warnings(tables.results, summary)
     if tables.failing_docs:
@@ -376,6 +481,7 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
         articles = [a for a in outcome.kept if a.doc_id in kept_ids]
         batch.line_templates = template_rows(articles, wh.known_urls(
             con, [a.page.doc.url or a.page.canonical_url for a in articles]))
+    batch.sources = p.sources
     if con is None:
         stage_task(settings.staging_dir, run_id, n, quote(batch))
         summary.staged_batches += 1
@@ -385,8 +491,9 @@ def _run_batch(n, batch_refs, stored, con, settings: Settings, run_id: str, summ
     summary.loaded += len(batch.articles)
     for r in rejections:
         summary.add_quarantine(r.reason)
-    log.info("batch %d: %d documents done (loaded %d, skipped %d, quarantined %d)",
-             n, summary.seen, summary.loaded, summary.skipped, summary.quarantined)
+    log.info("batch %d: %d documents done (loaded %d, skipped %d, quarantined %d)", n,
+             summary.loaded + summary.skipped + summary.quarantined, summary.loaded,
+             summary.skipped, summary.quarantined)
 
 
 def _count_warnings(results: list[dict], summary: RunSummary) -> None:

@@ -20,13 +20,30 @@ from flows.stages.syndicate import Signature, SyndicateOptions, cluster, signatu
 log = logging.getLogger(__name__)
 
 
+def articles_fingerprint(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -> str:
+    """The set of articles (and the signature method) in one string: equal fingerprints mean
+    nothing derived from the articles can have changed."""
+    n, h = con.execute("select count(*), coalesce(bit_xor(hash(doc_id)), 0) from core.articles"
+                       ).fetchone()
+    return f"{opts.method}:{n}:{h}"
+
+
 def refresh(con: duckdb.DuckDBPyConnection, sql_dir: Path,
-            opts: SyndicateOptions | None = None) -> dict[str, int]:
-    """Rebuild whatever is derived from the loaded articles. Returns counts for the summary."""
+            opts: SyndicateOptions | None = None, force: bool = False) -> dict[str, int]:
+    """Rebuild whatever is derived from the loaded articles, unless the articles are the
+    ones it was last built from (`force` rebuilds anyway). Returns counts for the summary."""
     opts = opts or SyndicateOptions()
+    fingerprint = articles_fingerprint(con, opts)
+    last = con.execute("select fingerprint from core.derived_state where name = 'postload'"
+                       ).fetchone()
+    if not force and last and last[0] == fingerprint and fts.has_index(con):
+        log.info("post-load: articles unchanged since the last refresh")
+        return {}
     counts = {"minhash_computed": refresh_signatures(con, opts)}
     counts.update(refresh_clusters(con, opts))
     counts["fts_indexed"] = fts.build_index(con)
+    con.execute("insert or replace into core.derived_state (name, fingerprint, refreshed_at) "
+                "values ('postload', $f, current_timestamp)", {"f": fingerprint})
     log.info("post-load: %s", counts)
     return counts
 

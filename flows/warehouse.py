@@ -135,6 +135,21 @@ def known_doc_ids(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> set
     return {r[0] for r in rows}
 
 
+def unchanged_sources(con: duckdb.DuckDBPyConnection, stats: dict[str, tuple[int, int]]
+                      ) -> dict[str, str]:
+    """The files (source_uri -> (size, mtime_ns) now) that a run already read with the same
+    size and modification time, with the skip reason: `already_loaded` when the document
+    they held is stored, else `already_quarantined`."""
+    if not stats:
+        return {}
+    rows = con.execute(
+        "select s.source_uri, s.byte_size, s.mtime_ns, d.doc_id is not null from raw.sources s "
+        "left join raw.documents d on d.doc_id = s.doc_id "
+        "where s.source_uri in (select unnest($uris))", {"uris": list(stats)}).fetchall()
+    return {uri: "already_loaded" if stored else "already_quarantined"
+            for uri, size, mtime, stored in rows if stats.get(uri) == (size, mtime)}
+
+
 def known_quarantine_ids(con: duckdb.DuckDBPyConnection, qids: Iterable[str]) -> set[str]:
     ids = list(set(qids))
     if not ids:

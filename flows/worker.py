@@ -191,7 +191,12 @@ class ExtractPool:
         self.timeout = doc_timeout_s
         self.ctx = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            self.ctx.set_forkserver_preload(["flows.worker"])
+            # Imported once in the forkserver (started now, so it loads while the flow
+            # prepares the warehouse); each worker forks with them loaded.
+            self.ctx.set_forkserver_preload(["flows.worker", "flows._worker_preload"])
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
         self.workers: list[_Worker] = []
         self.replaced = 0
 

@@ -26,6 +26,7 @@ class LoadBatch:
     outlets: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
     line_templates: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)  # raw.sources: files read, with their stat
 
     def tables(self) -> dict[str, list[dict]]:
         return {
@@ -33,7 +34,7 @@ class LoadBatch:
             "paragraphs": self.paragraphs, "removed_lines": self.removed_lines,
             "evidence": self.evidence, "citations": self.citations,
             "outlets": self.outlets, "quarantine": self.quarantine,
-            "line_templates": self.line_templates,
+            "line_templates": self.line_templates, "sources": self.sources,
         }
 
 
