@@ -65,6 +65,11 @@ class Settings:
     language_seed: int = 0
     template_min_docs: int = 3  # a line on this many pages of one site is that site's chrome
     lock_wait_s: float = 60.0
+    # DuckDB's buffer pool for the run's writer connection. DuckDB's default (80 % of RAM)
+    # lets the process grow with the warehouse; with a cap, big operations spill to a
+    # temporary directory beside the file instead, and memory stays flat however large the
+    # crawl. NEWSFLOW_DUCKDB_MEMORY_LIMIT, any DuckDB size ("512MB", "2GB").
+    duckdb_memory_limit: str = "512MB"
     # Address of a running Dask scheduler ("tcp://host:8786"); None runs the CPU stage in
     # local worker processes. See flows/dask_runner.py.
     dask_address: str | None = None
@@ -100,6 +105,8 @@ class Settings:
             s = replace(s, doc_timeout_s=float(env["NEWSFLOW_DOC_TIMEOUT"]))
         if env.get("NEWSFLOW_LOCK_WAIT"):
             s = replace(s, lock_wait_s=float(env["NEWSFLOW_LOCK_WAIT"]))
+        if env.get("NEWSFLOW_DUCKDB_MEMORY_LIMIT"):
+            s = replace(s, duckdb_memory_limit=env["NEWSFLOW_DUCKDB_MEMORY_LIMIT"])
         if env.get("NEWSFLOW_DASK_ADDRESS"):
             s = replace(s, dask_address=env["NEWSFLOW_DASK_ADDRESS"])
         if warehouse is not None:

@@ -272,7 +272,8 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
 
     with warehouse_slot(max(settings.lock_wait_s, 1.0)), _extract_pool(settings, extract_opts) as pool:
         try:
-            con = wh.connect(settings.warehouse, wait_s=settings.lock_wait_s)
+            con = wh.connect(settings.warehouse, wait_s=settings.lock_wait_s,
+                             memory_limit=settings.duckdb_memory_limit)
         except wh.WarehouseBusy as exc:
             if rederive:
                 raise

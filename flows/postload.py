@@ -48,36 +48,61 @@ def refresh(con: duckdb.DuckDBPyConnection, sql_dir: Path,
     return counts
 
 
+SIGNATURE_CHUNK = 2000  # articles per read: the texts of a whole crawl never sit in memory
+
+
 def refresh_signatures(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -> int:
-    """Compute and store signatures for articles without one for the current method."""
+    """Compute and store signatures for articles without one for the current method, a
+    chunk of articles at a time."""
     import pandas as pd
 
-    todo = con.execute(
-        "select a.doc_id, a.text from core.articles a "
-        "left join core.article_minhash m on m.doc_id = a.doc_id and m.method = $method "
-        "where m.doc_id is null order by a.doc_id", {"method": opts.method}).fetchall()
-    if not todo:
-        return 0
-    sigs = signatures(todo, opts)
-    frame = pd.DataFrame({"doc_id": [s.doc_id for s in sigs],
-                          "method": opts.method,
-                          "shingle_count": [s.shingle_count for s in sigs],
-                          "hashvalues": [list(s.hashvalues) for s in sigs]})
-    with transaction(con), registered(con, "minhash_frame", frame):
-        con.execute("insert or replace into core.article_minhash by name "
-                    "select doc_id, method, shingle_count, hashvalues::ubigint[] as hashvalues "
-                    "from minhash_frame")
-    return len(sigs)
+    done = 0
+    while True:
+        todo = con.execute(
+            "select a.doc_id, a.text from core.articles a "
+            "left join core.article_minhash m on m.doc_id = a.doc_id and m.method = $method "
+            "where m.doc_id is null order by a.doc_id limit $n",
+            {"method": opts.method, "n": SIGNATURE_CHUNK}).fetchall()
+        if not todo:
+            return done
+        sigs = signatures(todo, opts)
+        frame = pd.DataFrame({"doc_id": [s.doc_id for s in sigs],
+                              "method": opts.method,
+                              "shingle_count": [s.shingle_count for s in sigs],
+                              "hashvalues": [list(s.hashvalues) for s in sigs]})
+        with transaction(con), registered(con, "minhash_frame", frame):
+            con.execute("insert or replace into core.article_minhash by name "
+                        "select doc_id, method, shingle_count, hashvalues::ubigint[] as hashvalues "
+                        "from minhash_frame")
+        done += len(sigs)
+
+
+def stored_signatures(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -> list[Signature]:
+    """Every stored signature of the method, its hash values one row of a uint64 matrix
+    (8 bytes a value, not a Python int each)."""
+    import numpy as np
+
+    where = ("from core.article_minhash m join core.articles a using (doc_id) "
+             "where m.method = $method")
+    keys = con.execute(f"select m.doc_id, m.shingle_count {where} order by m.doc_id",
+                       {"method": opts.method}).fetchall()
+    if not keys:
+        return []
+    flat = con.execute(
+        f"select h from (select m.doc_id, unnest(m.hashvalues) as h, "
+        f"generate_subscripts(m.hashvalues, 1) as i {where}) order by doc_id, i",
+        {"method": opts.method}).fetchnumpy()["h"]
+    matrix = np.asarray(flat, dtype=np.uint64).reshape(len(keys), -1)
+    ids = [k[0] for k in keys]
+    counts = [k[1] for k in keys]
+    return [Signature(d, c, matrix[i]) for i, (d, c) in enumerate(zip(ids, counts))]
 
 
 def refresh_clusters(con: duckdb.DuckDBPyConnection, opts: SyndicateOptions) -> dict[str, int]:
     """Re-cluster every article with a signature and replace core.story_clusters."""
     import pandas as pd
 
-    rows = con.execute("select m.doc_id, m.shingle_count, m.hashvalues from core.article_minhash m "
-                       "join core.articles a using (doc_id) where m.method = $method order by m.doc_id",
-                       {"method": opts.method}).fetchall()
-    members = cluster([Signature(r[0], r[1], tuple(r[2])) for r in rows], opts)
+    members = cluster(stored_signatures(con, opts), opts)
     frame = pd.DataFrame([{"cluster_id": m.cluster_id, "doc_id": m.doc_id,
                            "cluster_size": m.cluster_size, "similarity": m.similarity,
                            "containment": m.containment, "method": opts.method} for m in members],

@@ -32,8 +32,10 @@ def _is_lock_error(exc: Exception) -> bool:
     return any(m in str(exc).lower() for m in LOCK_MARKERS)
 
 
-def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting with backoff while another process holds it."""
+def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0,
+            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting with backoff while another process holds it.
+    `memory_limit` caps DuckDB's buffer pool (it spills to a temporary directory beyond)."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +43,8 @@ def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0) -> duc
     delay = 0.2
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            config = {"memory_limit": memory_limit} if memory_limit else {}
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
