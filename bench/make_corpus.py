@@ -82,7 +82,10 @@ def make_corpus(dest: Path, n_docs: int, shards: int = 2, kind: str = "both",
                 path = pages / f"{i:06d}-{src['id'][:16]}.txt"
                 path.write_text(body, encoding="utf-8")
             counts[src["kind"]] += 1
-            writers[i % shards].write(json.dumps(
+            # Consecutive html/text pairs go to one shard: each shard gets the same mix of
+            # kinds (`i % shards` with 2 shards put every html page in one shard and every
+            # text page in the other, so datatrove ran on one core, not two).
+            writers[(i // 2) % shards].write(json.dumps(
                 {"id": path.name, "text": body, "metadata": {"url": src["url"], "kind": src["kind"]}}) + "\n")
     finally:
         for w in writers:

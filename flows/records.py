@@ -157,6 +157,13 @@ class Article:
     wire: OutletMatch | None
     citations: tuple[Citation, ...] = ()
     paragraph_languages: tuple[ParagraphLanguage, ...] = ()
+    # Computed in the extraction workers with the rest of the per-document CPU work, so the
+    # loader only stores them: the article's MinHash (method, shingle count, hash values)
+    # for syndication clusters, and the fingerprints of its page's distinct lines for
+    # template learning. None / () when not computed (the loader then leaves them to the
+    # post-load hook and computes the fingerprints itself).
+    minhash: tuple[str, int, tuple[int, ...]] | None = None
+    line_prints: tuple[str, ...] = ()
 
     @property
     def doc_id(self) -> str:

@@ -13,6 +13,7 @@ stop a running task, hence the supervisor.)
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import multiprocessing
@@ -23,7 +24,8 @@ from multiprocessing.connection import wait
 from typing import Callable, Mapping, Sequence
 
 from flows.records import Article, BatchResult, RawDocument, Rejection
-from flows.stages.load import site_key
+from flows.stages.load import page_line_prints, site_key
+from flows.stages.syndicate import SyndicateOptions, signature
 from flows.stages.walls import WallRules, reject_walls
 from flows.stages.clean import CleanOptions, clean_batch
 from flows.stages.detect import OutletRegistry, detect_batch
@@ -39,6 +41,10 @@ class ExtractOptions:
     walls: WallRules | None = None  # cookie/login walls and error pages, rejected after cleaning
     # Learned site chrome: site (URL host) -> fingerprints of lines seen on many of its pages.
     templates: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # MinHash signatures for syndication (None: left to the post-load hook), and line
+    # fingerprints for template learning, computed here with the other per-document work.
+    syndicate: SyndicateOptions | None = field(default_factory=SyndicateOptions)
+    line_prints: bool = True
     # Called with each document before it is cleaned, in the worker (a picklable top-level
     # function). For tests and diagnostics, e.g. to simulate a page that hangs.
     before_doc: Callable[[RawDocument], None] | None = None
@@ -56,7 +62,28 @@ def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[Ba
         cleaned = _reject_walls(cleaned, opts.walls)
     detected = detect_batch(cleaned.kept, opts.registry, opts.language_seed,
                             opts.clean.rules.stoplists)
+    if opts.syndicate is not None or opts.line_prints:
+        detected = replace(detected, kept=tuple(_annotate(a, opts) for a in detected.kept))
     return cleaned, detected
+
+
+def _annotate(a: Article, opts: ExtractOptions) -> Article:
+    """The article with its MinHash signature and line fingerprints (see ExtractOptions)."""
+    minhash = None
+    if opts.syndicate is not None:
+        sig = signature(a.doc_id, a.page.text, opts.syndicate, _permutations(opts.syndicate))
+        minhash = (opts.syndicate.method, sig.shingle_count, sig.hashvalues)
+    prints = page_line_prints(a.page) if opts.line_prints else ()
+    return replace(a, minhash=minhash, line_prints=prints)
+
+
+@functools.lru_cache(maxsize=4)
+def _permutations(opts: SyndicateOptions):
+    """datasketch's permutations for these options: the same for every document, and about
+    as costly to make as a signature, so made once per worker."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme).permutations
 
 
 def _clean_by_site(docs: Sequence[RawDocument], opts: ExtractOptions) -> BatchResult:

@@ -27,6 +27,7 @@ class LoadBatch:
     quarantine: list[dict] = field(default_factory=list)
     line_templates: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)  # raw.sources: files read, with their stat
+    article_minhash: list[dict] = field(default_factory=list)  # signatures computed by the workers
 
     def tables(self) -> dict[str, list[dict]]:
         return {
@@ -35,6 +36,7 @@ class LoadBatch:
             "evidence": self.evidence, "citations": self.citations,
             "outlets": self.outlets, "quarantine": self.quarantine,
             "line_templates": self.line_templates, "sources": self.sources,
+            "article_minhash": self.article_minhash,
         }
 
 
@@ -93,6 +95,11 @@ def rows_for_article(a: Article, run_id: str, batch: LoadBatch) -> None:
     """Append every row one article contributes to `batch`."""
     batch.documents.append(document_row(a.page.doc, run_id))
     batch.articles.append(article_row(a, run_id))
+    if a.minhash is not None:
+        method, shingle_count, hashvalues = a.minhash
+        batch.article_minhash.append({"doc_id": a.doc_id, "method": method,
+                                      "shingle_count": shingle_count,
+                                      "hashvalues": list(hashvalues)})
     langs = {pl.paragraph_no: pl for pl in a.paragraph_languages}
     for i, para in enumerate(a.page.paragraphs, start=1):
         pl = langs.get(i)
@@ -134,6 +141,13 @@ def site_key(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+def page_line_prints(page) -> tuple[str, ...]:
+    """Sorted fingerprints of the distinct non-empty lines of a cleaned page."""
+    from flows.stages.lines import line_fingerprint
+
+    return tuple(sorted({line_fingerprint(d.text) for d in page.lines if d.text.strip()}))
+
+
 def template_rows(articles: Iterable[Article], known_urls: set[str]) -> list[dict]:
     """One row per (site, distinct line fingerprint) of each article whose URL is new, so a
     site's recurring lines can be learned. Versions of an already-seen URL do not count
@@ -148,8 +162,8 @@ def template_rows(articles: Iterable[Article], known_urls: set[str]) -> list[dic
         if not site or url in known_urls or url in seen_urls:
             continue
         seen_urls.add(url)
-        prints = {line_fingerprint(d.text) for d in a.page.lines if d.text.strip()}
-        rows.extend({"site_key": site, "fingerprint": fp} for fp in sorted(prints))
+        prints = a.line_prints or page_line_prints(a.page)
+        rows.extend({"site_key": site, "fingerprint": fp} for fp in prints)
     return rows
 
 

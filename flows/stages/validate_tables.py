@@ -210,4 +210,5 @@ def quarantine_failing(batch: LoadBatch, failing_docs: dict[str, list[str]], run
         removed_lines=[r for r in batch.removed_lines if r["doc_id"] not in bad],
         evidence=[r for r in batch.evidence if r["doc_id"] not in bad],
         citations=[r for r in batch.citations if r["doc_id"] not in bad],
-        outlets=outlets, quarantine=quarantine)
+        outlets=outlets, quarantine=quarantine,
+        article_minhash=[r for r in batch.article_minhash if r["doc_id"] not in bad])
