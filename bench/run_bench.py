@@ -12,7 +12,7 @@ In one go, over the same N generated documents (bench/make_corpus.py):
              python of the bench virtualenv (.venv-bench, bench/requirements-peer.txt).
 
 Each is a subprocess; its wall time, CPU time (all descendants, from rusage) and peak
-resident memory (sum of RSS over the process tree, polled every 0.1 s) are recorded.
+resident memory (sum of PSS over the process tree, polled every 0.1 s) are recorded.
 
     python bench/run_bench.py                  # 1000 documents
     python bench/run_bench.py --docs 5000
@@ -62,6 +62,13 @@ class Measured:
         return self.docs / self.wall_s if self.wall_s else 0.0
 
 
+def _pss(p) -> int:
+    try:
+        return p.memory_full_info().pss
+    except (AttributeError, OSError):  # no /proc/PID/smaps_rollup: fall back to RSS
+        return p.memory_info().rss
+
+
 def measure(name: str, cmd: list[str], docs: int, env: dict | None = None, cwd=None,
             log: Path | None = None) -> Measured:
     import psutil
@@ -84,7 +91,10 @@ def measure(name: str, cmd: list[str], docs: int, env: dict | None = None, cwd=N
             total = 0
             for p in procs:
                 try:
-                    total += p.memory_info().rss
+                    # PSS, not RSS: the extraction workers fork from a forkserver that has
+                    # trafilatura and langdetect loaded, and RSS would count those shared
+                    # pages once per worker. PSS splits shared pages between the processes.
+                    total += _pss(p)
                     t = p.cpu_times()
                     cpu_seen[p.pid] = t.user + t.system
                 except psutil.Error:
@@ -257,7 +267,7 @@ def print_table(results: list[Measured], args, extra: dict) -> None:
           + (f", datatrove {extra['datatrove']}" if extra.get("datatrove") else ""))
     print(f"load average before: {extra['load_before']}, after: {loadavg()}")
     print()
-    print(f"| {'run':<42} | {'rc':>2} | {'wall s':>7} | {'cpu s':>7} | {'docs/s':>7} | {'peak RSS MB':>11} |")
+    print(f"| {'run':<42} | {'rc':>2} | {'wall s':>7} | {'cpu s':>7} | {'docs/s':>7} | {'peak PSS MB':>11} |")
     print(f"|{'-'*44}|{'-'*4}|{'-'*9}|{'-'*9}|{'-'*9}|{'-'*13}|")
     for r in results:
         print(f"| {r.name:<42} | {r.rc:>2} | {r.wall_s:>7.1f} | {r.cpu_s:>7.1f} | "
@@ -291,10 +301,10 @@ def memory_scaling(args, work: Path) -> int:
                     env=_env(d / "prefect-home"), cwd=PROJECT, log=d / "run.log")
         rows.append(m)
         print(f"{m.name}: rc {m.rc}, wall {m.wall_s:.1f} s, cpu {m.cpu_s:.1f} s, "
-              f"{m.docs_per_s:.1f} docs/s, peak RSS {m.peak_rss_mb:.0f} MB", flush=True)
+              f"{m.docs_per_s:.1f} docs/s, peak PSS {m.peak_rss_mb:.0f} MB", flush=True)
         shutil.rmtree(d / "corpus", ignore_errors=True)
     if len(rows) >= 2:
-        print(f"peak RSS {rows[-1].docs} / {rows[0].docs} docs: "
+        print(f"peak PSS {rows[-1].docs} / {rows[0].docs} docs: "
               f"{rows[-1].peak_rss_mb / rows[0].peak_rss_mb:.2f}x   (target <= 1.2x)")
     return 0
 
