@@ -66,3 +66,55 @@ def test_second_run_changes_nothing(first_and_second):
     assert second.status == "completed" and second.loaded == 0 and second.quarantined == 0
     assert second.skipped == 5
     assert _tables(s.warehouse) == snapshot
+
+
+def test_second_run_skips_unchanged_files_without_reading_them(first_and_second, monkeypatch):
+    """raw.sources: a file with the size and mtime it had when a run read it is skipped by
+    its stat; the read stage never sees it. A touched file is read again (and, its content
+    being the same, skipped by hash)."""
+    import os
+
+    import flows.stages.read as read_mod
+
+    s, first, snapshot, second = first_and_second
+    con = duckdb.connect(str(s.warehouse), read_only=True)
+    try:
+        recorded = dict(con.execute("select source_uri, doc_id from raw.sources").fetchall())
+    finally:
+        con.close()
+    readable = [p for p in sorted(PAGES.iterdir()) if str(p) in recorded]
+    assert readable, "no input file recorded in raw.sources"
+    assert second.skip_reasons.get("already_loaded", 0) + second.skip_reasons.get(
+        "already_quarantined", 0) == 5
+
+    reads = []
+    real = read_mod.read_batch
+    monkeypatch.setattr(read_mod, "read_batch", lambda refs, opts: reads.append(
+        [r.source_uri for r in refs]) or real(refs, opts))
+    import flows.pipeline as pipeline_mod
+    monkeypatch.setattr(pipeline_mod, "read_batch", read_mod.read_batch)
+
+    touched = readable[0]
+    st = touched.stat()
+    os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    try:
+        third = run([str(PAGES)], s)
+    finally:
+        os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns))
+    read_uris = [u for batch in reads for u in batch]
+    assert str(touched) in read_uris
+    assert not set(read_uris) & {str(p) for p in readable[1:]}
+    assert third.loaded == 0 and third.skipped == 5
+    assert _tables(s.warehouse) == snapshot
+
+
+def test_postload_is_skipped_when_articles_are_unchanged(first_and_second):
+    from flows import postload
+
+    s, *_ = first_and_second
+    con = duckdb.connect(str(s.warehouse))
+    try:
+        assert postload.refresh(con, s.sql_dir) == {}
+        assert postload.refresh(con, s.sql_dir, force=True)["fts_indexed"] == 2
+    finally:
+        con.close()
