@@ -174,8 +174,14 @@ def _round(node: list) -> list:
 
 
 def _fit(x, y, *, rounds: int = 80, depth: int = 3, lr: float = 0.15, lam: float = 10.0,
-         bins: int = 32, min_hess: float = 20.0) -> _Stage:
-    """Histogram gradient boosting, logistic loss (numpy arrays x: rows x features)."""
+         bins: int = 32, min_hess: float = 20.0, subsample: float = 1.0, seed: int = 0,
+         weight=None) -> _Stage:
+    """Histogram gradient boosting, logistic loss (numpy arrays x: rows x features).
+
+    Every feature is cut at up to `bins - 1` quantiles; a node's gradient and hessian
+    histograms for all features come from one `bincount` over (feature, bin) cells.
+    `subsample` < 1 fits each tree on a random share of the rows (stochastic boosting,
+    seeded); `weight` weighs rows (e.g. class balance)."""
     import numpy as np
 
     n, m = x.shape
@@ -185,14 +191,21 @@ def _fit(x, y, *, rounds: int = 80, depth: int = 3, lr: float = 0.15, lam: float
         qs = np.unique(np.quantile(x[:, j], np.linspace(0, 1, bins + 1)[1:-1]))
         cuts.append(qs)
         binned[:, j] = np.searchsorted(qs, x[:, j], side="left")
-    prior = min(max(y.mean(), 1e-3), 1 - 1e-3)
+    cells = binned + np.arange(m)[None, :] * bins  # (feature, bin) -> one cell id
+    # split after bin k of feature j is valid when k < number of bins of j - 1
+    valid = np.arange(bins - 1)[None, :] < np.array([len(c) for c in cuts])[:, None]
+    w = np.ones(n) if weight is None else np.asarray(weight, dtype=float)
+    prior = min(max(float((w * y).sum() / w.sum()), 1e-3), 1 - 1e-3)
     base = float(np.log(prior / (1 - prior)))
     z = np.full(n, base)
+    rng = np.random.default_rng(seed)
     trees = []
     for _ in range(rounds):
         p = 1 / (1 + np.exp(-z))
-        g, h = p - y, p * (1 - p)
+        g, h = (p - y) * w, p * (1 - p) * w
         nodes: list = []
+        rows = (np.arange(n) if subsample >= 1.0
+                else np.sort(rng.choice(n, int(n * subsample), replace=False)))
 
         def grow(idx, level):
             gs, hs = g[idx].sum(), h[idx].sum()
@@ -200,31 +213,28 @@ def _fit(x, y, *, rounds: int = 80, depth: int = 3, lr: float = 0.15, lam: float
             nodes.append(None)
             best = None
             if level < depth and len(idx) > 1:
-                parent = gs * gs / (hs + lam)
-                for j in range(m):
-                    nb = len(cuts[j]) + 1
-                    if nb < 2:
-                        continue
-                    gb = np.bincount(binned[idx, j], weights=g[idx], minlength=nb)
-                    hb = np.bincount(binned[idx, j], weights=h[idx], minlength=nb)
-                    gl, hl = np.cumsum(gb)[:-1], np.cumsum(hb)[:-1]
-                    gr, hr = gs - gl, hs - hl
-                    gain = gl * gl / (hl + lam) + gr * gr / (hr + lam) - parent
-                    gain[(hl < min_hess) | (hr < min_hess)] = -1
-                    k = int(np.argmax(gain))
-                    if gain[k] > 1e-6 and (best is None or gain[k] > best[0]):
-                        best = (gain[k], j, k)
+                c = cells[idx].ravel()
+                gb = np.bincount(c, weights=np.repeat(g[idx], m), minlength=m * bins)
+                hb = np.bincount(c, weights=np.repeat(h[idx], m), minlength=m * bins)
+                gl = np.cumsum(gb.reshape(m, bins), axis=1)[:, :-1]
+                hl = np.cumsum(hb.reshape(m, bins), axis=1)[:, :-1]
+                gr, hr = gs - gl, hs - hl
+                gain = gl * gl / (hl + lam) + gr * gr / (hr + lam) - gs * gs / (hs + lam)
+                gain[(hl < min_hess) | (hr < min_hess) | ~valid] = -1
+                flat = int(np.argmax(gain))
+                if gain.flat[flat] > 1e-6:
+                    best = divmod(flat, bins - 1)
             if best is None:
                 nodes[me] = (float(-gs / (hs + lam) * lr),)
                 return me
-            _, j, k = best
+            j, k = best
             mask = binned[idx, j] <= k
             left = grow(idx[mask], level + 1)
             right = grow(idx[~mask], level + 1)
-            nodes[me] = (j, float(cuts[j][k]), left, right)
+            nodes[me] = (int(j), float(cuts[j][k]), left, right)
             return me
 
-        grow(np.arange(n), 0)
+        grow(rows, 0)
         tree = tuple(nodes)
         trees.append(tree)
         z += _apply_np(tree, x)
@@ -261,7 +271,7 @@ def train(pages: Sequence[tuple[list[list[float]], list[bool]]], *, threshold: f
     s1 = _fit(x, y)
     rows = []
     for feats, _ in pages:
-        p1 = [s1.prob(f) for f in feats]
+        p1 = s1.probs(np.asarray(feats, dtype=float)) if feats else []
         rows += [list(f) + [q] + c for f, q, c in zip(feats, p1, context_features(p1))]
     s2 = _fit(np.array(rows, dtype=float), y)
     return LineModel(s1, s2, threshold, FEATURE_NAMES, dict(info or {}))
