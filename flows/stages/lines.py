@@ -275,10 +275,12 @@ def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
     return items[idx][1] if idx is not None else None
 
 
-def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | None = None
+def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | None = None,
+                      anchor_title: bool = False
                       ) -> tuple[list[tuple[int, str]], list[list[float]]]:
-    """(line_no, text) of the non-blank lines and their model features (for training)."""
-    view = _page_view(lines, rules, title)
+    """(line_no, text) of the non-blank lines and their model features (for training).
+    `anchor_title=True` locates a detected headline as `classify_page` does."""
+    view = _page_view(lines, rules, title, anchor_title)
     return view.items, view.features
 
 
@@ -351,7 +353,7 @@ def classify_page(lines: Sequence[str], rules: LineRules, *,
 def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> list[LineDecision]:
     items, stats, feats, title = view.items, view.stats, view.features, view.title
     model = rules.model
-    probs = model.predict(feats) if model else [1.0] * len(items)
+    probs = model.predict(feats, [t for _, t in items]) if model else [1.0] * len(items)
     thr = rules.threshold
 
     out: list[LineDecision] = []
@@ -376,7 +378,37 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
             decision = LineDecision(no, text, True, "kept", rule)
         out.append(decision)
         by_model.append(soft)
-    return _lead_ins(_context_smoothing(out, by_model, stats))
+    out = _context_smoothing(out, by_model, stats)
+    if HEADLINE_CONTEXT:
+        out = _headline_context(out, by_model, stats)
+    return _lead_ins(out)
+
+
+HEADLINE_CONTEXT = True
+
+
+def _headline_context(out: list[LineDecision], soft: list[bool],
+                      stats: Sequence[LineStats]) -> list[LineDecision]:
+    """The article starts right after its headline. A prose line the model dropped that
+    directly follows the headline (or its repeat) and is followed by a kept line opens
+    the article (`context:after_headline`); a prose line the model kept that directly
+    precedes the headline, while the headline is followed by kept prose, is a teaser
+    set above it (`context:before_headline`)."""
+    result = list(out)
+    n = len(out)
+    for k in range(1, n - 1):
+        d = out[k]
+        if soft[k] and stats[k].prose and out[k - 1].reason == "title_line" \
+                and out[k + 1].keep:
+            result[k] = LineDecision(d.line_no, d.text, True, "kept", "context:after_headline")
+    first_title = next((k for k, d in enumerate(out) if d.reason == "title_line"), None)
+    k = (first_title or 0) - 1
+    if k >= 0 and k + 2 < n and stats[k].prose and result[k].keep \
+            and result[k + 2].keep and stats[k + 2].prose:
+        d = out[k]
+        result[k] = LineDecision(d.line_no, d.text, False, "outside_main_block",
+                                 "context:before_headline")
+    return result
 
 
 def _lead_ins(out: list[LineDecision]) -> list[LineDecision]:
