@@ -37,6 +37,9 @@ THRESHOLD = 0.3
 FOLDS = 5
 STACK_FOLDS = 4  # stage 2 learns from out-of-fold stage-1 probabilities
 LEXICON_PAGES = 8  # a word enters the lexicon when it is on at least this many pages
+# stochastic boosting (each tree on a seeded 80 % of the rows, smaller steps): same CV
+# token F1 on two seeds (0.920, 0.919) where the full-data default varied by +-0.01
+BOOST = dict(rounds=160, lr=0.08, subsample=0.8)
 
 
 def bench_ids(bench: Path) -> list[str]:
@@ -73,9 +76,10 @@ def training_pages(bench: Path, ids: list[str], rules
 def fit(bench: Path, ids: list[str], rules, threshold: float):
     return train(training_pages(bench, ids, rules), threshold=threshold,
                  stack_folds=STACK_FOLDS, lexicon_pages=LEXICON_PAGES,
+                 params1=dict(BOOST, seed=1), params2=dict(BOOST, seed=2),
                  info={"trained_on": "bench dev split text/ + labels/", "pages": len(ids),
                        "threshold": threshold, "stack_folds": STACK_FOLDS,
-                       "lexicon_pages": LEXICON_PAGES})
+                       "lexicon_pages": LEXICON_PAGES, "boost": BOOST})
 
 
 def evaluate(bench: Path, pred: Path, *extra: str) -> dict[str, float]:
