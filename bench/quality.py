@@ -33,7 +33,7 @@ from flows.stages.clean import CleanOptions, clean  # noqa: E402
 
 REFERENCE = PROJECT_ROOT / "warehouse" / "reference"
 DEFAULT_BENCH = PROJECT_ROOT.parent / "shared" / "bench"
-THRESHOLD = 0.3
+THRESHOLD = 0.25
 FOLDS = 5
 STACK_FOLDS = 4  # stage 2 learns from out-of-fold stage-1 probabilities
 LEXICON_PAGES = 8  # a word enters the lexicon when it is on at least this many pages

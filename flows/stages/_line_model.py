@@ -1,4 +1,5 @@
-"""A two-stage boosted-tree model over line features: is this line article body?
+"""A two-stage boosted-tree model over line features and a word lexicon: is this line
+article body?
 
 Why small gradient-boosted trees: the signals interact (a short line is body inside the
 dense block and chrome outside it; a comma-heavy line is a tag list only when it has no
@@ -8,7 +9,10 @@ of a page one level per step; `_Stage.prob` is the pure-Python reference). Stage
 scores each line from its own features (`_line_features.FEATURE_NAMES`); stage 2 adds
 the stage-1 probabilities of the neighbouring lines, which is learned context
 smoothing: a short sub-heading between two confident body lines is body, a long
-sentence inside a run of teasers is not.
+sentence inside a run of teasers is not. Stage 1 also sees four lexicon scores of the
+line's words (`learn_lexicon`: page-furniture words such as "subscribe", "reply",
+"rights" against reporting words such as "said", "according"), learned from the
+training pages and shipped in the model file.
 
 Training (`train`, histogram-based second-order boosting with logistic loss) needs numpy (already a pandas dependency) and is only called from
 `bench/quality.py --train`; prediction (`LineModel.predict`) needs only numpy.

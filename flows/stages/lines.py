@@ -12,13 +12,18 @@ fires names itself in `LineDecision.rule`, so `newsflow explain` can say why a l
 3. a phrase reason  the multilingual chrome lexicon `chrome_phrases.csv` (data, not code):
                     `ad_label`, `related_links`, `share_buttons`, `newsletter_box` ...
 4. `menu_line`      link rows joined by separators ("Home | World | Business").
-5. the model        a two-stage logistic model over language-neutral features (length,
-                    stop-word density, sentence shape, position relative to the densest
-                    prose block, neighbours' scores); see `_line_features`/`_line_model`.
-                    Removed lines get `short_fragment`, `outside_main_block` or
-                    `low_prose_score`, with the probability and deciding features in `rule`.
+5. the model        two stages of boosted trees over language-neutral features (length,
+                    stop-word density, sentence shape, position among the page's prose
+                    lines and section breaks, runs of short lines) plus a learned word
+                    lexicon; stage 2 adds the neighbours' stage-1 scores. See
+                    `_line_features`/`_line_model`. Removed lines get `short_fragment`,
+                    `outside_main_block` or `low_prose_score`, with the probability and
+                    deciding features in `rule`.
 6. context          a short line the model dropped between two kept lines is kept
-                    (sub-headings, one-line quotes), rule `context:between_body_lines`.
+                    (sub-headings, one-line quotes), rule `context:between_body_lines`;
+                    a prose line right after the headline opens the article
+                    (`context:after_headline`), one right above it is a teaser
+                    (`context:before_headline`).
 """
 from __future__ import annotations
 
@@ -378,13 +383,8 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
             decision = LineDecision(no, text, True, "kept", rule)
         out.append(decision)
         by_model.append(soft)
-    out = _context_smoothing(out, by_model, stats)
-    if HEADLINE_CONTEXT:
-        out = _headline_context(out, by_model, stats)
+    out = _headline_context(_context_smoothing(out, by_model, stats), by_model, stats)
     return _lead_ins(out)
-
-
-HEADLINE_CONTEXT = True
 
 
 def _headline_context(out: list[LineDecision], soft: list[bool],
