@@ -31,6 +31,7 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.I)
 _DATEISH = re.compile(r"\b\d{1,2}[./:-]\d{1,2}(?:[./-]\d{2,4})?\b|\b(?:19|20)\d{2}\b")
 _BULLET = re.compile(r"^[-–—•*·>»]\s")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
+_NUMBERED = re.compile(r"^(?:\(?\d{1,3}(?:[.)ºª°]|[a-z]\b|\s*[-–:])|[a-z][.)]\s|[ivx]{1,4}[.)]\s)", re.I)
 
 
 def tokens(text: str) -> list[str]:
@@ -97,6 +98,23 @@ FEATURE_NAMES = (
     "repeat_on_page", "in_main_block", "log_dist_main_block", "after_block",
     "rel_position", "before_title", "is_title", "prev_log_words", "next_log_words",
     "prev_stop", "next_stop", "window_prose", "words_vs_page_max", "cjk", "no_stoplist",
+    # where the line sits among the page's prose lines (tables, lists, schedules inside
+    # the article are runs of short lines with prose on both sides)
+    "between_prose", "prose_before_share", "log_lines_to_prev_prose",
+    "log_lines_to_next_prose", "log_prose_words_near5", "log_prose_words_near15",
+    "log_run_len", "run_bounded", "run_digit_share", "run_log_mean_words",
+    "after_title_before_block", "block_prose_share",
+    # shape of the line itself
+    "numeric_only", "numbered_item", "starts_lower",
+    # the line against the page's own prose (German capitalises nouns, stop lists differ
+    # in coverage between languages): difference to the median over the prose lines
+    "title_case_vs_prose", "stop_density_vs_prose",
+    # section breaks ("Related stories", "Comments", "Tags" ... from the phrase lexicon,
+    # passed in as block-search penalties): an article rarely resumes after one
+    "log_breaks_before", "log_breaks_after", "log_lines_since_break", "break_in_block_before",
+    # the headline: how far before it the line is, and whether the page repeats it (a
+    # repeated headline is a sure one, so what comes before it is page chrome)
+    "log_lines_to_title", "title_repeated",
 )
 
 
@@ -114,9 +132,36 @@ def page_features(
     """Feature vectors for the non-blank lines of one page (in page order)."""
     n = len(stats)
     counts = Counter(s.text.casefold() for s in stats)
-    first, last = main_block(stats, penalties)
+    # the article starts after its headline: the dense block bridges the headline only
+    # when at least 40 words of prose come before it (as for a section break)
+    block_pen = list(penalties) if penalties is not None else [0.0] * n
+    if title_index is not None:
+        block_pen[title_index] -= 40.0
+    first, last = main_block(stats, block_pen)
     max_words = max((s.words for s in stats), default=1) or 1
     prose = [1.0 if s.prose else 0.0 for s in stats]
+    ctx = _prose_context(stats, prose)
+    total_prose = sum(s.words for s in stats if s.prose) or 1
+    block_words = sum(s.words for s in stats[first:last + 1] if s.prose) if first >= 0 else 0
+    block_share = block_words / total_prose
+    tcase = [_title_case_ratio(s.text) for s in stats]
+    ref = [i for i, s in enumerate(stats) if s.prose] or [i for i, s in enumerate(stats)
+                                                          if s.words >= 8]
+    med_tc = _median([tcase[i] for i in ref])
+    med_sd = _median([stats[i].stop_density for i in ref])
+    brk = [1 if penalties is not None and penalties[i] < 0 else 0 for i in range(n)]
+    brk_cum = [0]
+    for b in brk:
+        brk_cum.append(brk_cum[-1] + b)
+    since, last_brk = [], None
+    for i in range(n):
+        since.append(min(i - last_brk, 60) if last_brk is not None else 60)
+        if brk[i]:
+            last_brk = i
+    title_rep = 0.0
+    if title_index is not None:
+        key = stats[title_index].text.casefold()
+        title_rep = 1.0 if counts[key] > 1 or (title_index > 0 and key in stats[0].text.casefold()) else 0.0
     out: list[list[float]] = []
     for i, s in enumerate(stats):
         text = s.text
@@ -140,7 +185,7 @@ def page_features(
             s.stop_density,
             1.0 if s.ends_sentence else 0.0,
             min(len(_SENT_PUNCT.findall(text)) / words, 1.0),
-            _title_case_ratio(text),
+            tcase[i],
             sum(c.isdigit() for c in text) / chars,
             min(len(_SEPARATORS.findall(text)), 5) / 5,
             1.0 if _COPYRIGHT.search(text) else 0.0,
@@ -167,5 +212,79 @@ def page_features(
             s.words / max_words,
             1.0 if s.cjk else 0.0,
             0.0 if has_stoplist else 1.0,
+            *ctx[i],
+            1.0 if title_index is not None and title_index < i < first else 0.0,
+            block_share,
+            1.0 if s.words and not any(c.isalpha() for c in text) else 0.0,
+            1.0 if _NUMBERED.match(text) else 0.0,
+            1.0 if text[:1].islower() else 0.0,
+            tcase[i] - med_tc,
+            s.stop_density - med_sd,
+            math.log1p(brk_cum[i]),
+            math.log1p(brk_cum[n] - brk_cum[i + 1]),
+            math.log1p(since[i]),
+            1.0 if first >= 0 and brk_cum[i] - brk_cum[min(first, i)] > 0 else 0.0,
+            math.log1p(min(abs(title_index - i), 60)) * (1 if i < title_index else -1)
+            if title_index is not None else 0.0,
+            title_rep,
         ])
+    return out
+
+
+def _median(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    v = sorted(values)
+    return (v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2
+
+
+def _prose_context(stats: Sequence[LineStats], prose: Sequence[float]) -> list[list[float]]:
+    """Per line: between the first and last prose line, share of the page's prose words
+    before it, log distance (lines) to the previous and next prose line, log prose words
+    within 5 and 15 lines, and for the run of non-prose lines it belongs to: log length,
+    prose on both sides, share of lines with digits, log mean words (0 for prose lines)."""
+    n = len(stats)
+    words = [s.words if p else 0 for s, p in zip(stats, prose)]
+    cum = [0]
+    for w in words:
+        cum.append(cum[-1] + w)
+    total = cum[-1] or 1
+    idx = [i for i in range(n) if prose[i]]
+    first_p, last_p = (idx[0], idx[-1]) if idx else (-1, -1)
+    prev_d, next_d = [60] * n, [60] * n
+    last = None
+    for i in range(n):
+        if last is not None:
+            prev_d[i] = min(i - last, 60)
+        if prose[i]:
+            last = i
+    last = None
+    for i in range(n - 1, -1, -1):
+        if last is not None:
+            next_d[i] = min(last - i, 60)
+        if prose[i]:
+            last = i
+    run = [(0.0, 0.0, 0.0, 0.0)] * n
+    i = 0
+    while i < n:
+        if prose[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not prose[j]:
+            j += 1
+        seg = stats[i:j]
+        bounded = 1.0 if i > 0 and j < n else 0.0
+        digits = sum(any(c.isdigit() for c in s.text) for s in seg) / len(seg)
+        mean_w = math.log1p(sum(s.words for s in seg) / len(seg))
+        for k in range(i, j):
+            run[k] = (math.log1p(j - i), bounded, digits, mean_w)
+        i = j
+    out = []
+    for i in range(n):
+        near5 = cum[min(n, i + 6)] - cum[max(0, i - 5)] - words[i]
+        near15 = cum[min(n, i + 16)] - cum[max(0, i - 15)] - words[i]
+        out.append([1.0 if first_p < i < last_p else 0.0, cum[i] / total,
+                    math.log1p(prev_d[i]), math.log1p(next_d[i]),
+                    math.log1p(near5), math.log1p(near15), *run[i]])
     return out

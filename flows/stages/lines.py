@@ -12,13 +12,18 @@ fires names itself in `LineDecision.rule`, so `newsflow explain` can say why a l
 3. a phrase reason  the multilingual chrome lexicon `chrome_phrases.csv` (data, not code):
                     `ad_label`, `related_links`, `share_buttons`, `newsletter_box` ...
 4. `menu_line`      link rows joined by separators ("Home | World | Business").
-5. the model        a two-stage logistic model over language-neutral features (length,
-                    stop-word density, sentence shape, position relative to the densest
-                    prose block, neighbours' scores); see `_line_features`/`_line_model`.
-                    Removed lines get `short_fragment`, `outside_main_block` or
-                    `low_prose_score`, with the probability and deciding features in `rule`.
+5. the model        two stages of boosted trees over language-neutral features (length,
+                    stop-word density, sentence shape, position among the page's prose
+                    lines and section breaks, runs of short lines) plus a learned word
+                    lexicon; stage 2 adds the neighbours' stage-1 scores. See
+                    `_line_features`/`_line_model`. Removed lines get `short_fragment`,
+                    `outside_main_block` or `low_prose_score`, with the probability and
+                    deciding features in `rule`.
 6. context          a short line the model dropped between two kept lines is kept
-                    (sub-headings, one-line quotes), rule `context:between_body_lines`.
+                    (sub-headings, one-line quotes), rule `context:between_body_lines`;
+                    a prose line right after the headline opens the article
+                    (`context:after_headline`), one right above it is a teaser
+                    (`context:before_headline`).
 """
 from __future__ import annotations
 
@@ -275,10 +280,12 @@ def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
     return items[idx][1] if idx is not None else None
 
 
-def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | None = None
+def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | None = None,
+                      anchor_title: bool = False
                       ) -> tuple[list[tuple[int, str]], list[list[float]]]:
-    """(line_no, text) of the non-blank lines and their model features (for training)."""
-    view = _page_view(lines, rules, title)
+    """(line_no, text) of the non-blank lines and their model features (for training).
+    `anchor_title=True` locates a detected headline as `classify_page` does."""
+    view = _page_view(lines, rules, title, anchor_title)
     return view.items, view.features
 
 
@@ -351,7 +358,7 @@ def classify_page(lines: Sequence[str], rules: LineRules, *,
 def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> list[LineDecision]:
     items, stats, feats, title = view.items, view.stats, view.features, view.title
     model = rules.model
-    probs = model.predict(feats) if model else [1.0] * len(items)
+    probs = model.predict(feats, [t for _, t in items]) if model else [1.0] * len(items)
     thr = rules.threshold
 
     out: list[LineDecision] = []
@@ -376,7 +383,32 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
             decision = LineDecision(no, text, True, "kept", rule)
         out.append(decision)
         by_model.append(soft)
-    return _lead_ins(_context_smoothing(out, by_model, stats))
+    out = _headline_context(_context_smoothing(out, by_model, stats), by_model, stats)
+    return _lead_ins(out)
+
+
+def _headline_context(out: list[LineDecision], soft: list[bool],
+                      stats: Sequence[LineStats]) -> list[LineDecision]:
+    """The article starts right after its headline. A prose line the model dropped that
+    directly follows the headline (or its repeat) and is followed by a kept line opens
+    the article (`context:after_headline`); a prose line the model kept that directly
+    precedes the headline, while the headline is followed by kept prose, is a teaser
+    set above it (`context:before_headline`)."""
+    result = list(out)
+    n = len(out)
+    for k in range(1, n - 1):
+        d = out[k]
+        if soft[k] and stats[k].prose and out[k - 1].reason == "title_line" \
+                and out[k + 1].keep:
+            result[k] = LineDecision(d.line_no, d.text, True, "kept", "context:after_headline")
+    first_title = next((k for k, d in enumerate(out) if d.reason == "title_line"), None)
+    k = (first_title or 0) - 1
+    if k >= 0 and k + 2 < n and stats[k].prose and result[k].keep \
+            and result[k + 2].keep and stats[k + 2].prose:
+        d = out[k]
+        result[k] = LineDecision(d.line_no, d.text, False, "outside_main_block",
+                                 "context:before_headline")
+    return result
 
 
 def _lead_ins(out: list[LineDecision]) -> list[LineDecision]:

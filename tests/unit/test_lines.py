@@ -137,14 +137,49 @@ def test_empty_and_blank_input(rules):
 
 
 def test_vectorised_model_matches_reference_path(rules):
-    from flows.stages._line_model import context_features
+    from flows.stages._line_model import context_features, lexicon_features
     from flows.stages.lines import page_feature_rows
 
     lines = ["Home | World | Business | Sport", "Breaking News", *EN_BODY, "Advertisement",
              "Share on Facebook", "© 2024 Example Media. All rights reserved."]
-    _, feats = page_feature_rows(lines, rules)
+    items, feats = page_feature_rows(lines, rules)
+    texts = [t for _, t in items]
     m = rules.model
-    p1 = [m.stage1.prob(x) for x in feats]
-    ref = [m.stage2.prob(list(x) + [q] + c) for x, q, c in zip(feats, p1, context_features(p1))]
-    assert m.predict(feats) == pytest.approx(ref, abs=1e-12)
+    rows = [list(x) + lx for x, lx in zip(feats, lexicon_features(texts, m.lexicon))]
+    p1 = [m.stage1.prob(x) for x in rows]
+    ref = [m.stage2.prob(x + [q] + c) for x, q, c in zip(rows, p1, context_features(p1))]
+    assert m.predict(feats, texts) == pytest.approx(ref, abs=1e-12)
     assert m.predict([]) == []
+    with pytest.raises(ValueError):
+        m.predict(feats)  # a model with a lexicon needs the texts
+
+
+def test_lexicon_counts_pages_not_occurrences():
+    from flows.stages._line_model import learn_lexicon, lexicon_features
+
+    pages = [(["Subscribe to our newsletter", "The council said it would vote."] * 3,
+              [False, True] * 3)] * 4 + [(["The mayor said no."], [True])] * 4
+    lex = learn_lexicon(pages, min_pages=4)
+    assert lex["subscribe"] > 0 > lex["said"]
+    assert "mayor" in lex and lex["mayor"] < 0
+    assert lexicon_features(["Subscribe now", "Zzz"], lex)[1] == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_headline_context_keeps_the_opening_paragraph_and_drops_a_teaser_above(rules):
+    from flows.records import LineDecision
+    from flows.stages._line_features import line_stats
+    from flows.stages.lines import _headline_context
+
+    texts = ["A teaser sentence that runs long enough to be read as prose by the model here.",
+             "Headline of the story", EN_BODY[0], EN_BODY[1]]
+    stats = [line_stats(t, frozenset({"the", "to", "be", "as", "by", "of", "and", "for",
+                                      "on", "which", "in", "would", "after", "are"}))
+             for t in texts]
+    out = [LineDecision(1, texts[0], True, "kept", "model"),
+           LineDecision(2, texts[1], False, "title_line", "title:exact"),
+           LineDecision(3, texts[2], False, "low_prose_score", "model"),
+           LineDecision(4, texts[3], True, "kept", "model")]
+    got = _headline_context(out, [False, False, True, False], stats)
+    assert [d.keep for d in got] == [False, False, True, True]
+    assert got[0].rule == "context:before_headline"
+    assert got[2].rule == "context:after_headline"
