@@ -2,8 +2,8 @@
 
 trafilatura and the line classifier keep whatever prose a page has; on a consent wall or a
 404 page that prose is the wall's own ("We and our partners store and access information
-..."). A page is a wall when what is left after cleaning is short and mostly made of wall
-phrases (`warehouse/reference/wall_phrases.csv`, data, any language). Such a page is
+..."). A page is a wall when what is left after cleaning is short (under `MAX_WALL_WORDS`) and at
+least a third of its blocks hold wall phrases (`warehouse/reference/wall_phrases.csv`, data, any language). Such a page is
 rejected with the wall's kind as its reason, so a user sees `cookie_wall`, not a stub article.
 """
 from __future__ import annotations
@@ -50,7 +50,9 @@ def wall_kind(page: CleanPage, rules: WallRules) -> str | None:
         if found:
             hit_blocks += 1
             kinds.update(found)
-    if not kinds or hit_blocks * 2 < len(blocks):
+    # A third of the blocks, not a half: the line classifier keeps a short page's menu and
+    # headline repeats when little else is there, and those dilute a wall's own lines.
+    if not kinds or hit_blocks * 3 < len(blocks):
         return None
     return kinds.most_common(1)[0][0]
 
