@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from flows.stages._stoplists import Stoplists
 
@@ -68,6 +68,21 @@ def line_stats(text: str, stopwords: frozenset[str] | None) -> LineStats:
     return LineStats(text, len(toks), density, bool(_SENT_END.search(text)), cjk)
 
 
+def max_sum_span(scores: Iterable[float]) -> tuple[int, int]:
+    """(first, last) 0-based indices of the contiguous run with the largest positive sum
+    (Kadane), or (-1, -1) when no run sums above zero."""
+    best, best_span = 0.0, (-1, -1)
+    run, start = 0.0, 0
+    for i, score in enumerate(scores):
+        if run <= 0:
+            run, start = score, i
+        else:
+            run += score
+        if run > best:
+            best, best_span = run, (start, i)
+    return best_span
+
+
 def main_block(stats: Sequence[LineStats], penalties: Sequence[float] | None = None
                ) -> tuple[int, int]:
     """The densest run of prose: maximal-sum window (Kadane) over line scores.
@@ -76,19 +91,10 @@ def main_block(stats: Sequence[LineStats], penalties: Sequence[float] | None = N
     sub-headings inside the article are bridged but a menu between two blocks is not.
     Returns (first, last) 0-based indices, or (-1, -1) when the page has no prose.
     """
-    best, best_span = 0.0, (-1, -1)
-    run, start = 0.0, 0
-    for i, s in enumerate(stats):
-        score = min(s.words, 80) if s.prose else -4.0
-        if penalties is not None:
-            score += penalties[i]
-        if run <= 0:
-            run, start = score, i
-        else:
-            run += score
-        if run > best:
-            best, best_span = run, (start, i)
-    return best_span
+    scores = [min(s.words, 80) if s.prose else -4.0 for s in stats]
+    if penalties is not None:
+        scores = [score + penalty for score, penalty in zip(scores, penalties)]
+    return max_sum_span(scores)
 
 
 FEATURE_NAMES = (

@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from flows.stages._line_features import FEATURE_NAMES, tokens
+from flows.stages._line_features import FEATURE_NAMES, max_sum_span, tokens
 
 CONTEXT_NAMES = ("p_prev1", "p_next1", "p_prev2", "p_next2", "p_window3",
                  "p_min_neighbours", "p_max_neighbours",
@@ -88,16 +88,7 @@ def _sigmoid(z: float) -> float:
 
 def _p_segment(p: Sequence[float]) -> tuple[int, int]:
     """The run of lines with the largest sum of (p - 0.5): where stage 1 puts the article."""
-    best, span, run, start = 0.0, (-1, -1), 0.0, 0
-    for i, q in enumerate(p):
-        v = q - 0.5
-        if run <= 0:
-            run, start = v, i
-        else:
-            run += v
-        if run > best:
-            best, span = run, (start, i)
-    return span
+    return max_sum_span(q - 0.5 for q in p)
 
 
 def context_features(p: Sequence[float]) -> list[list[float]]:
