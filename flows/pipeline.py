@@ -451,14 +451,14 @@ def file_stats(refs: Iterable[SourceRef]) -> dict[str, tuple[int, int]]:
 
 
 def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
-                  settings: Settings, run_id: str, summary: RunSummary, validator,
+                  settings: Settings, run_id: str, summary: RunSummary, gx: _ValidatorSlot,
                   validation_rows) -> None:
     """Validate an extracted batch and load it in one transaction (or stage it when the
     warehouse is held by another process)."""
     cleaned, detected = extracted
     new_docs, stored, n = p.docs, p.stored, p.n
     rejections = list(p.rejections) + list(cleaned.rejected) + list(detected.rejected)
-    validator = validator.get() if detected.kept else None
+    validator = gx.get() if detected.kept else None
     outcome = (validate_task(quote(list(detected.kept)), quote(validator)) if detected.kept
                else ValidationOutcome())
     validation_rows.extend(outcome.results)
