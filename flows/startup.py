@@ -20,10 +20,10 @@ So a run here does three things instead:
    UI), on a socket we bind first and hand over with `--fd`, so the port cannot be taken in
    between, and point `PREFECT_API_URL` at it *before* prefect is imported. A
    `PREFECT_API_URL` the user set (a running server) is used as it is.
-3. `warm_imports`: a hook to import slow modules in a thread while the server boots; empty
-   by default now. GX (~6 s) is built by the flow in the background only once a batch has
-   new documents, and trafilatura/langdetect are preloaded in the workers' forkserver, so
-   the main process imports neither and a run with nothing new pays for none of them.
+3. `warm_imports`: import great_expectations in a thread while the server boots on the
+   other core (nearly free in wall time: the flow process would otherwise wait for the
+   server). trafilatura and langdetect are not imported here: the workers' forkserver
+   preloads them (`flows/_worker_preload.py`); the main process never needs them.
 
 This module imports nothing heavy and never imports prefect.
 """
@@ -220,9 +220,9 @@ class TemporaryApi:
 
 # ---------------------------------------------------------------- 3. imports in the background
 
-# Nothing by default: the extraction workers import trafilatura and langdetect (preloaded
-# once in the forkserver), and the flow builds its GX validator in the background only when
-# a batch has new documents, so a run with nothing new never imports GX.
+# GX only: the flow builds its validator (a GX context) only once a batch has documents,
+# but the import itself is cheapest here, during the server's boot. trafilatura and
+# langdetect are preloaded in the extraction workers' forkserver instead.
 WARM_MODULES: tuple[str, ...] = ("great_expectations",)
 
 

@@ -73,7 +73,10 @@ def _annotate(a: Article, opts: ExtractOptions) -> Article:
     if opts.syndicate is not None:
         sig = signature(a.doc_id, a.page.text, opts.syndicate, _permutations(opts.syndicate))
         minhash = (opts.syndicate.method, sig.shingle_count, sig.hashvalues)
-    prints = page_line_prints(a.page) if opts.line_prints else ()
+    # Fingerprints only serve template learning, which is per site: none for pages without
+    # an address (the loader skips those).
+    has_site = site_key(a.page.doc.url or a.page.canonical_url) is not None
+    prints = page_line_prints(a.page) if opts.line_prints and has_site else ()
     return replace(a, minhash=minhash, line_prints=prints)
 
 
