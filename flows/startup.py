@@ -22,7 +22,8 @@ So a run here does three things instead:
    `PREFECT_API_URL` the user set (a running server) is used as it is.
 3. `warm_imports`: import great_expectations in a thread while the server boots on the
    other core (nearly free in wall time: the flow process would otherwise wait for the
-   server). trafilatura and langdetect are not imported here: the workers' forkserver
+   server), unless no input changed since the warehouse was last written
+   (`inputs_changed_since`): a re-run that validates nothing does not pay for GX. trafilatura and langdetect are not imported here: the workers' forkserver
    preloads them (`flows/_worker_preload.py`); the main process never needs them.
 
 This module imports nothing heavy and never imports prefect.
@@ -240,6 +241,48 @@ def warm_imports(modules=WARM_MODULES) -> threading.Thread:
     t = threading.Thread(target=work, name="newsflow-warm-imports", daemon=True)
     t.start()
     return t
+
+
+def inputs_changed_since(inputs, warehouse: Path, *, limit: int = 200_000) -> bool:
+    """Whether any input file was modified after the warehouse file was last written (or
+    no inputs are given, there is no warehouse yet, an input is not a plain file or
+    folder, or there are more than `limit` files to look at).
+
+    Only decides whether GX is worth importing early: a re-run over unchanged inputs
+    loads nothing, validates nothing and should not spend ~6 s of CPU on the import. A
+    wrong guess costs time, never correctness (the validator imports GX when it is first
+    needed)."""
+    if not inputs:  # the configured default inputs: let the flow find out
+        return True
+    try:
+        since = Path(warehouse).stat().st_mtime_ns
+    except OSError:
+        return True
+    seen = 0
+    stack = [str(i) for i in inputs]
+    while stack:
+        item = stack.pop()
+        try:
+            st = os.stat(item)
+        except OSError:  # a glob, or missing: the flow will say what is wrong
+            return True
+        if not os.path.isdir(item):
+            seen += 1
+            if st.st_mtime_ns > since or seen > limit:
+                return True
+            continue
+        try:
+            with os.scandir(item) as it:
+                for entry in it:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        seen += 1
+                        if entry.stat().st_mtime_ns > since or seen > limit:
+                            return True
+        except OSError:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- the one call the CLI makes

@@ -96,7 +96,10 @@ def main(args) -> int:
 
     # Before prefect is imported: the temporary API starts while the heavy imports run. It is
     # stopped at exit, after Prefect's own exit handlers have flushed their events and logs.
-    boot = startup.begin()
+    # GX is imported early only when the run will likely validate something.
+    warm = (args.reprocess or args.retry_quarantined
+            or startup.inputs_changed_since(args.inputs, settings.warehouse))
+    boot = startup.begin(warm=warm)
     from flows import pipeline
     from flows.warehouse import WarehouseBusy
 

@@ -12,6 +12,7 @@ vector (list of floats, order = `FEATURE_NAMES`) per non-blank line.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -34,9 +35,13 @@ _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _NUMBERED = re.compile(r"^(?:\(?\d{1,3}(?:[.)ºª°]|[a-z]\b|\s*[-–:])|[a-z][.)]\s|[ivx]{1,4}[.)]\s)", re.I)
 
 
-def tokens(text: str) -> list[str]:
-    """Word tokens as the bench counts them: \\w runs, each CJK character on its own."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+@functools.lru_cache(maxsize=8192)
+def tokens(text: str) -> tuple[str, ...]:
+    """Word tokens as the bench counts them: \\w runs, each CJK character on its own.
+
+    Cached (pure, immutable result): the stop-list guess, line stats, the lexicon and the
+    headline checks all tokenise the same lines of a page."""
+    return tuple(_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,7 @@ def page_features(
             1.0 if s.ends_sentence else 0.0,
             min(len(_SENT_PUNCT.findall(text)) / words, 1.0),
             tcase[i],
-            sum(c.isdigit() for c in text) / chars,
+            sum(map(str.isdigit, text)) / chars,
             min(len(_SEPARATORS.findall(text)), 5) / 5,
             1.0 if _COPYRIGHT.search(text) else 0.0,
             1.0 if _URLISH.search(text) else 0.0,
@@ -221,7 +226,7 @@ def page_features(
             *ctx[i],
             1.0 if title_index is not None and title_index < i < first else 0.0,
             block_share,
-            1.0 if s.words and not any(c.isalpha() for c in text) else 0.0,
+            1.0 if s.words and not any(map(str.isalpha, text)) else 0.0,
             1.0 if _NUMBERED.match(text) else 0.0,
             1.0 if text[:1].islower() else 0.0,
             tcase[i] - med_tc,
@@ -281,7 +286,7 @@ def _prose_context(stats: Sequence[LineStats], prose: Sequence[float]) -> list[l
             j += 1
         seg = stats[i:j]
         bounded = 1.0 if i > 0 and j < n else 0.0
-        digits = sum(any(c.isdigit() for c in s.text) for s in seg) / len(seg)
+        digits = sum(any(map(str.isdigit, s.text)) for s in seg) / len(seg)
         mean_w = math.log1p(sum(s.words for s in seg) / len(seg))
         for k in range(i, j):
             run[k] = (math.log1p(j - i), bounded, digits, mean_w)

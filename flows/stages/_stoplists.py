@@ -11,9 +11,9 @@ deterministic (langdetect is random unless seeded).
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 # ISO 639-1 -> jusText list name, for callers that already know the language.
@@ -43,12 +43,31 @@ _SKIP = frozenset({"Simple_English", "Serbo_Croatian", "Belarusian_Taraskievica"
                    "Cebuano", "Waray_Waray", "Volapuk", "Ido", "Haitian"})
 
 
-@dataclass(frozen=True)
 class Stoplists:
-    """All stop lists, plus an inverted index for the page-language guess."""
+    """All stop lists, plus an inverted index for the page-language guess.
 
-    lists: Mapping[str, frozenset[str]]
-    index: Mapping[str, tuple[str, ...]]  # word -> names of lists containing it
+    Loaded on first use, once per process (`_bundled`), and pickled as an empty handle:
+    the flow process never reads them (only the extraction workers do, and their
+    forkserver loads them once, see `flows._worker_preload`), and the options sent to
+    each worker stay small."""
+
+    @property
+    def lists(self) -> Mapping[str, frozenset[str]]:
+        return _bundled()[0]
+
+    @property
+    def index(self) -> Mapping[str, tuple[str, ...]]:
+        """word -> names of the lists containing it."""
+        return _bundled()[1]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stoplists)
+
+    def __hash__(self) -> int:
+        return hash(Stoplists)
+
+    def __repr__(self) -> str:
+        return "Stoplists(jusText)"
 
     def guess(self, words: Iterable[str]) -> tuple[str | None, float]:
         """Best list name for these (casefolded) words and its stop-word density.
@@ -62,13 +81,14 @@ class Stoplists:
         if not total:
             return None, 0.0
         hits: Counter[str] = Counter()
+        index, lists = self.index, self.lists
         for word, n in counts.items():
-            for name in self.index.get(word, ()):
+            for name in index.get(word, ()):
                 hits[name] += n
         best, best_score, best_density = None, -1.0, 0.0
         for name, h in hits.items():
             density = h / total
-            score = density - math.log10(len(self.lists[name])) / 100
+            score = density - math.log10(len(lists[name])) / 100
             if score > best_score:
                 best, best_score, best_density = name, score, density
         if best_density < 0.05:
@@ -77,7 +97,13 @@ class Stoplists:
 
 
 def load_stoplists() -> Stoplists:
-    """Read jusText's bundled stop lists (about 0.15 s, once per process)."""
+    """jusText's bundled stop lists (read on first use)."""
+    return Stoplists()
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """Read jusText's bundled stop lists and index them (about 0.5 s, once per process)."""
     import justext
 
     lists = {name: frozenset(w.casefold() for w in justext.get_stoplist(name))
@@ -86,4 +112,4 @@ def load_stoplists() -> Stoplists:
     for name, words in lists.items():
         for w in words:
             index.setdefault(w, []).append(name)
-    return Stoplists(lists=lists, index={w: tuple(v) for w, v in index.items()})
+    return lists, {w: tuple(v) for w, v in index.items()}

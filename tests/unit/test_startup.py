@@ -121,3 +121,23 @@ def test_temporary_api_starts_on_a_seeded_home_and_stops(tmp_path):
     finally:
         api.stop()
     assert api.process is None
+
+
+def test_gx_is_warmed_only_when_an_input_changed_after_the_warehouse(tmp_path):
+    crawl = tmp_path / "crawl" / "day1"
+    crawl.mkdir(parents=True)
+    page = crawl / "a.txt"
+    page.write_text("x")
+    wh = tmp_path / "w.duckdb"
+    assert startup.inputs_changed_since([str(tmp_path / "crawl")], wh)  # no warehouse yet
+    wh.write_bytes(b"")
+    old = wh.stat().st_mtime_ns - 10**9
+    os.utime(page, ns=(old, old))
+    assert not startup.inputs_changed_since([str(tmp_path / "crawl")], wh)
+    assert not startup.inputs_changed_since([str(page)], wh)
+    assert startup.inputs_changed_since([], wh)  # default inputs: unknown
+    assert startup.inputs_changed_since([str(tmp_path / "crawl" / "*.txt")], wh)  # a glob
+    new = wh.stat().st_mtime_ns + 10**9
+    (crawl / "b.txt").write_text("y")
+    os.utime(crawl / "b.txt", ns=(new, new))
+    assert startup.inputs_changed_since([str(tmp_path / "crawl")], wh)
