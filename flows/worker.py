@@ -253,7 +253,8 @@ class ExtractPool:
         n_workers = min(self.max_workers, len(docs))
         while len(self.workers) < n_workers:
             self.workers.append(_Worker(self.ctx, self.opts))
-        size = max(1, min(16, math.ceil(len(docs) / (2 * n_workers))))
+        # Small chunks: when a batch runs out, the other workers wait for the last chunk.
+        size = max(1, min(8, math.ceil(len(docs) / (4 * n_workers))))
         pending = deque(docs[i:i + size] for i in range(0, len(docs), size))
         cleaned: list[BatchResult] = []
         detected: list[BatchResult] = []

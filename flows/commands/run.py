@@ -19,7 +19,7 @@ def register(sub) -> None:
                                    "non-zero codes when the run itself failed.")
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
-    r.add_argument("--batch-size", type=int, help="documents per batch (default 256)")
+    r.add_argument("--batch-size", type=int, help="documents per batch (default 512; the last batches of a run are smaller)")
     r.add_argument("--workers", type=int,
                    help="worker processes for cleaning (default: one per core; 0 = in-process, no timeout)")
     r.add_argument("--doc-timeout", type=float, metavar="SECONDS",
