@@ -148,41 +148,50 @@ class _Stage:
 
     @cached_property
     def _arrays(self):
-        """All trees as padded numpy arrays (tree x node): feature (-1 = leaf), threshold,
-        left, right, leaf value. A leaf points to itself, so every row can take exactly
-        `depth` steps."""
+        """All trees as complete binary trees of the deepest tree's depth D, in heap order
+        (children of node h at 2h+1, 2h+2): feature and threshold of the 2^D - 1 internal
+        nodes, value of the 2^D leaves (tree x node). A leaf above depth D fills every
+        leaf below its place, so the direction taken below it does not matter."""
         import numpy as np
 
-        width = max(len(t) for t in self.trees)
-        shape = (len(self.trees), width)
-        feat, thr = np.full(shape, -1, dtype=np.int64), np.zeros(shape)
-        left, right = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
-        value = np.zeros(shape)
+        depth = _depth(self.trees)
+        inner, leaves = 2 ** depth - 1, 2 ** depth
+        feat = np.zeros((len(self.trees), inner), dtype=np.intp)
+        thr = np.zeros((len(self.trees), inner))
+        value = np.zeros((len(self.trees), leaves))
         for t, tree in enumerate(self.trees):
-            for k, node in enumerate(tree):
+            stack = [(0, 0)]  # (node in the tree, heap position)
+            while stack:
+                k, h = stack.pop()
+                node = tree[k]
                 if len(node) == 4:
-                    feat[t, k], thr[t, k], left[t, k], right[t, k] = node
+                    feat[t, h], thr[t, h] = node[0], node[1]
+                    stack += [(node[2], 2 * h + 1), (node[3], 2 * h + 2)]
                 else:
-                    value[t, k], left[t, k], right[t, k] = node[0], k, k
-        return feat, thr, left, right, value, _depth(self.trees)
+                    lo = h
+                    while lo < inner:  # the leftmost and rightmost leaf under h
+                        lo = 2 * lo + 1
+                    hi = h
+                    while hi < inner:
+                        hi = 2 * hi + 2
+                    value[t, lo - inner:hi - inner + 1] = node[0]
+        return feat, thr, value, depth
 
     def probs(self, x) -> "list[float]":
-        """All rows of a 2-d numpy array at once: every tree advances every row one
-        level per step (a handful of numpy operations per stage, not a Python loop per
-        node)."""
+        """All rows of a 2-d numpy array at once: one gather compares every row with
+        every internal node of every tree, then each tree's path is read off level by
+        level (a handful of numpy operations per stage, not a Python loop per node)."""
         import numpy as np
 
         if len(x) == 0 or not self.trees:
             return [_sigmoid(self.base)] * len(x)
-        feat, thr, left, right, value, depth = self._arrays
-        rows = np.arange(len(x))[None, :]
-        trees = np.arange(len(self.trees))[:, None]
-        node = np.zeros((len(self.trees), len(x)), dtype=np.int64)
+        feat, thr, value, depth = self._arrays
+        go_right = ~(x[:, feat] <= thr)  # rows x trees x internal nodes
+        h = np.zeros(go_right.shape[:2], dtype=np.intp)
         for _ in range(depth):
-            f = feat[trees, node]
-            go_left = x[rows, np.maximum(f, 0)] <= thr[trees, node]
-            node = np.where(go_left, left[trees, node], right[trees, node])
-        z = self.base + value[trees, node].sum(axis=0)
+            h = 2 * h + 1 + np.take_along_axis(go_right, h[:, :, None], axis=2)[:, :, 0]
+        leaf = (h - (2 ** depth - 1)).T  # trees x rows
+        z = self.base + value[np.arange(len(self.trees))[:, None], leaf].sum(axis=0)
         return (1.0 / (1.0 + np.exp(-z))).tolist()
 
 
