@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from concurrent.futures import Future
 from contextlib import contextmanager
 import logging
 import os
@@ -306,6 +307,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
     extract_opts = build_extract_options(settings, registry)
     validator = _ValidatorSlot(load_suites(settings.expectations_dir))
     validation_rows: list[dict] = []
+    data_docs: Future | None = None
 
     with warehouse_slot(max(settings.lock_wait_s, 1.0)), _extract_pool(settings, extract_opts) as pool:
         try:
@@ -371,6 +373,9 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 wh.stage_run(settings.staging_dir, run_id, inputs, summary.as_dict())
                 return summary
             wh.record_validation(con, run_id, merge_results(validation_rows))
+            if validator.started:  # GX renders (Python) while DuckDB works on the post-load
+                data_docs = _background(lambda: _quality_report(
+                    lambda: build_data_docs(validator.get(), settings.data_docs_dir), "Data Docs"))
             postload.refresh(con, settings.sql_dir, force=rederive)
             summary.status = "completed"
             wh.finish_run(con, run_id, "completed", summary.as_dict())
@@ -388,14 +393,27 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             if con is not None:
                 con.close()
 
-    if validator.started:  # else nothing was validated: the last run's Data Docs stand
-        summary.data_docs = str(_quality_report(
-            lambda: build_data_docs(validator.get(), settings.data_docs_dir), "Data Docs"))
+    if data_docs is not None:  # else nothing was validated: the last run's Data Docs stand
+        summary.data_docs = str(data_docs.result())
     elif (settings.data_docs_dir / "index.html").exists():
         summary.data_docs = str(settings.data_docs_dir / "index.html")
     create_markdown_artifact(markdown=_summary_markdown(summary), key="newsflow-run-summary",
                              description="newsflow run: documents loaded, skipped, quarantined")
     return summary
+
+
+def _background(fn) -> Future:
+    """Run `fn` in a thread of its own; the future holds its result."""
+    fut: Future = Future()
+
+    def work() -> None:
+        try:
+            fut.set_result(fn())
+        except BaseException as exc:
+            fut.set_exception(exc)
+
+    threading.Thread(target=work, name="newsflow-report", daemon=True).start()
+    return fut
 
 
 def _quality_report(build, what: str):
