@@ -23,7 +23,10 @@ fires names itself in `LineDecision.rule`, so `newsflow explain` can say why a l
                     (sub-headings, one-line quotes), rule `context:between_body_lines`;
                     a prose line right after the headline opens the article
                     (`context:after_headline`), one right above it is a teaser
-                    (`context:before_headline`).
+                    (`context:before_headline`); a run of table rows (tour dates,
+                    standings) that continues a kept paragraph is kept
+                    (`context:data_rows`); a page where the model keeps (almost) no
+                    prose keeps its densest prose block (`context:main_block_fallback`).
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import csv
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -60,6 +64,17 @@ _DATELINE = re.compile(r"^(published|updated|posted|publié|mis à jour|veröffe
                        r"aktualisiert|publicado|actualizado|опубликовано|обновлено|"
                        r"опубліковано|оновлено)\b|\b(19|20)\d\d\b.*\d{1,2}[:.h]\d\d", re.I)
 _TITLE_SEP = re.compile(r"\s+[-–—|:•·»]\s+|\s*\|\s*")
+# Table rows: what a row of a schedule or standings looks like, and when a run of them
+# counts as a table (see `_data_rows`).
+DATA_ROW_MAX_WORDS = 15
+DATA_RUN_MIN_ROWS = 4  # three numbered lines are as often a "27 Oddest Cases" link list
+DATA_RUN_DIGIT_SHARE = 0.6
+DATA_RUN_SHAPE_SHARE = 0.5
+_WIDGET_COUNT = re.compile(r"\(\d+\)$")  # "Junho (54)": archive and category widgets
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
+# A page whose kept lines hold fewer prose words than this has lost its article.
+FALLBACK_MIN_PROSE_WORDS = 60
 
 
 @dataclass(frozen=True)
@@ -298,6 +313,7 @@ class _PageView:
     stats: list[LineStats]
     features: list[list[float]]
     title: str | None
+    penalties: list[float] = field(default_factory=list)  # section breaks (`_section_breaks`)
 
 
 def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
@@ -319,7 +335,7 @@ def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
     if title is not None and tidx is None:
         tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
     feats = page_features(stats, title_index=tidx, has_stoplist=has_stop, penalties=pen)
-    return _PageView(items, stats, feats, title)
+    return _PageView(items, stats, feats, title, pen)
 
 
 def _model_reason(p: float, thr: float, feats: list[float], names: Sequence[str]) -> tuple[str, str]:
@@ -384,7 +400,8 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
         out.append(decision)
         by_model.append(soft)
     out = _headline_context(_context_smoothing(out, by_model, stats), by_model, stats)
-    return _lead_ins(out)
+    out = _lead_ins(_data_rows(out, by_model, stats))
+    return _block_fallback(out, by_model, view)
 
 
 def _headline_context(out: list[LineDecision], soft: list[bool],
@@ -434,4 +451,83 @@ def _context_smoothing(out: list[LineDecision], soft: list[bool],
             d = out[k]
             result[k] = LineDecision(d.line_no, d.text, True, "kept",
                                      "context:between_body_lines")
+    return result
+
+
+def _row_shape(text: str) -> str:
+    """The opening of a line's shape: letter runs -> 'a', digit runs -> '0', spaces and
+    dots dropped ("June 9 -- Coral Sky", "Aug. 2 -- DTE" -> "a0-")."""
+    shape = _DIGITS.sub("0", _LETTERS.sub("a", text))
+    return re.sub(r"a+", "a", re.sub(r"[\s.]+", "", shape))[:3]
+
+
+def _data_rows(out: list[LineDecision], soft: list[bool],
+               stats: Sequence[LineStats]) -> list[LineDecision]:
+    """Keep a table that continues the article: tour dates, a race calendar, standings.
+
+    Rows are short, mostly numeric and alike, and sit apart from the prose, so the model
+    (rightly, for menus and teaser lists) scores them as chrome. A run of at least
+    DATA_RUN_MIN_ROWS lines the model decided (kept or removed) that directly follows a
+    kept paragraph or a kept line ending in ':', optionally after one short heading
+    ("Tour dates"), is kept when its lines are short (a digit, or a cell of at most four
+    words), most hold a digit, and most open with the same shape. Lines that end in a
+    count, "Archives (54)", are widget entries, not rows.
+    """
+    result = list(out)
+    n = len(out)
+
+    def decided(j: int) -> bool:
+        return out[j].keep or soft[j]
+
+    def row(j: int) -> bool:
+        s = stats[j]
+        return (decided(j) and not s.prose and s.words <= DATA_ROW_MAX_WORDS
+                and not _WIDGET_COUNT.search(s.text)
+                and (s.words <= 4 or any(c.isdigit() for c in s.text)))
+
+    k = 0
+    while k < n:
+        if not (out[k].keep and (stats[k].prose or out[k].text.rstrip().endswith(":"))):
+            k += 1
+            continue
+        j = k + 1
+        heading = None
+        if j < n and not row(j) and decided(j) and not stats[j].prose \
+                and stats[j].words <= CONTEXT_MAX_WORDS:
+            heading, j = j, j + 1
+        start = j
+        while j < n and row(j):
+            j += 1
+        rows = range(start, j)
+        digits = sum(any(c.isdigit() for c in stats[t].text) for t in rows)
+        shapes = Counter(_row_shape(stats[t].text) for t in rows)
+        if len(rows) >= DATA_RUN_MIN_ROWS and digits >= DATA_RUN_DIGIT_SHARE * len(rows) \
+                and shapes.most_common(1)[0][1] >= DATA_RUN_SHAPE_SHARE * len(rows):
+            for t in ([heading] if heading is not None else []) + list(rows):
+                if not out[t].keep:
+                    d = out[t]
+                    result[t] = LineDecision(d.line_no, d.text, True, "kept",
+                                             "context:data_rows")
+            k = j
+        else:
+            k += 1
+    return result
+
+
+def _block_fallback(out: list[LineDecision], soft: list[bool],
+                    view: _PageView) -> list[LineDecision]:
+    """A page is cleaned because it holds an article: when the model keeps fewer than
+    FALLBACK_MIN_PROSE_WORDS words of prose (a one-paragraph notice under 500 lines of
+    municipal menus: an isolated prose line looks like a teaser), the prose lines of the
+    densest prose block (`main_block`) that the model removed are kept."""
+    stats = view.stats
+    if sum(s.words for s, d in zip(stats, out) if d.keep and s.prose) >= FALLBACK_MIN_PROSE_WORDS:
+        return out
+    first, last = main_block(stats, view.penalties or None)
+    result = list(out)
+    for k in range(max(first, 0), last + 1):
+        if stats[k].prose and soft[k] and not out[k].keep:
+            d = out[k]
+            result[k] = LineDecision(d.line_no, d.text, True, "kept",
+                                     "context:main_block_fallback")
     return result
