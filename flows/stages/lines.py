@@ -26,7 +26,9 @@ fires names itself in `LineDecision.rule`, so `newsflow explain` can say why a l
                     (`context:before_headline`); a run of table rows (tour dates,
                     standings) that continues a kept paragraph is kept
                     (`context:data_rows`); a page where the model keeps (almost) no
-                    prose keeps its densest prose block (`context:main_block_fallback`).
+                    prose keeps its densest prose block (`context:main_block_fallback`);
+                    kept lines far below the article, past a section break, are
+                    related stories or comments (`context:after_section_break`).
 """
 from __future__ import annotations
 
@@ -75,6 +77,10 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d+")
 # A page whose kept lines hold fewer prose words than this has lost its article.
 FALLBACK_MIN_PROSE_WORDS = 60
+# Kept lines form one run while fewer than SEGMENT_GAP removed lines separate them; a run
+# starting more than AFTER_BREAK_LINES below the article's run, past a section break, goes.
+SEGMENT_GAP = 3
+AFTER_BREAK_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -400,7 +406,7 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
         out.append(decision)
         by_model.append(soft)
     out = _headline_context(_context_smoothing(out, by_model, stats), by_model, stats)
-    out = _lead_ins(_data_rows(out, by_model, stats))
+    out = _after_section_break(_lead_ins(_data_rows(out, by_model, stats)), stats)
     return _block_fallback(out, by_model, view)
 
 
@@ -511,6 +517,55 @@ def _data_rows(out: list[LineDecision], soft: list[bool],
             k = j
         else:
             k += 1
+    return result
+
+
+def _kept_runs(out: Sequence[LineDecision]) -> list[tuple[int, int]]:
+    """(first, last) indices of the runs of kept lines, a run ending at SEGMENT_GAP
+    removed lines in a row."""
+    runs: list[tuple[int, int]] = []
+    start, last, gap = None, None, 0
+    for k, d in enumerate(out):
+        if d.keep:
+            start, last, gap = (k if start is None else start), k, 0
+        elif start is not None:
+            gap += 1
+            if gap >= SEGMENT_GAP:
+                runs.append((start, last))
+                start, gap = None, 0
+    if start is not None:
+        runs.append((start, last))
+    return runs
+
+
+def _after_section_break(out: list[LineDecision],
+                         stats: Sequence[LineStats]) -> list[LineDecision]:
+    """Remove kept runs that start more than AFTER_BREAK_LINES below the article's run
+    (the run with the most kept prose words) with a section break between them
+    ("Related stories", "Comments", a share row, a newsletter box, the footer).
+
+    What the model keeps down there is prose-like furniture: teaser blurbs, reader
+    comments, an author bio. An article interrupted by a "Read also" box resumes within
+    a few lines, and runs above the article's run are left alone (a teaser-like lead or
+    a table can open the article).
+    """
+    runs = _kept_runs(out)
+    if len(runs) < 2:
+        return out
+    core = max(runs, key=lambda r: sum(stats[k].words for k in range(r[0], r[1] + 1)
+                                       if out[k].keep and stats[k].prose))
+    breaks = [0]  # section breaks among the lines before index k: breaks[k]
+    for d in out:
+        breaks.append(breaks[-1] + (d.reason in SECTION_BREAK_REASONS))
+    result = list(out)
+    for first, last in runs:
+        if first - core[1] <= AFTER_BREAK_LINES or breaks[first] == breaks[core[1] + 1]:
+            continue
+        for k in range(first, last + 1):
+            d = out[k]
+            if d.keep:
+                result[k] = LineDecision(d.line_no, d.text, False, "outside_main_block",
+                                         "context:after_section_break")
     return result
 
 
