@@ -192,7 +192,7 @@ def page_features(
             1.0 if s.ends_sentence else 0.0,
             min(len(_SENT_PUNCT.findall(text)) / words, 1.0),
             tcase[i],
-            sum(c.isdigit() for c in text) / chars,
+            sum(map(str.isdigit, text)) / chars,
             min(len(_SEPARATORS.findall(text)), 5) / 5,
             1.0 if _COPYRIGHT.search(text) else 0.0,
             1.0 if _URLISH.search(text) else 0.0,

@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -104,14 +104,18 @@ class LineRules:
         return self.model.threshold if self.model else 0.5
 
     @cached_property
-    def phrase_index(self) -> tuple[dict[str, int], tuple[tuple[int, Phrase], ...]]:
-        """(whole-line phrase -> first row, prefix rows in order): `match_phrase` does one
-        dict lookup and scans only the prefix rows instead of the whole lexicon."""
+    def phrase_index(self) -> tuple[dict[str, int], dict[str, tuple[tuple[int, Phrase], ...]]]:
+        """(whole-line phrase -> first row, first character -> prefix rows in order):
+        `match_phrase` does one dict lookup and scans only the prefix rows that can match
+        (a line starting with a phrase starts with its first character), not the lexicon."""
         exact: dict[str, int] = {}
         for k, p in enumerate(self.phrases):
             exact.setdefault(p.phrase, k)
-        prefixes = tuple((k, p) for k, p in enumerate(self.phrases) if p.match == "prefix")
-        return exact, prefixes
+        prefixes: dict[str, list[tuple[int, Phrase]]] = {}
+        for k, p in enumerate(self.phrases):
+            if p.match == "prefix":
+                prefixes.setdefault(p.phrase[0], []).append((k, p))
+        return exact, {c: tuple(rows) for c, rows in prefixes.items()}
 
 
 def _norm(text: str) -> str:
@@ -164,7 +168,7 @@ def match_phrase(text: str, rules: LineRules) -> Phrase | None:
     exact, prefixes = rules.phrase_index
     first = exact.get(norm, len(rules.phrases))
     if len(norm.split()) <= MAX_PREFIX_WORDS:
-        for k, p in prefixes:
+        for k, p in prefixes.get(norm[0], ()):
             if k >= first:
                 break
             if norm.startswith(p.phrase):
@@ -193,7 +197,12 @@ def _title_key(text: str) -> str:
 def title_variant(text: str, title: str) -> str | None:
     """How `text` repeats the headline: "exact", "site_suffix" ("Headline - Site") or
     "section_prefix" ("Opinion | Headline"); None when it does not."""
-    key, tkey = _title_key(text), _title_key(title)
+    return _keyed_variant(text, _title_key(text), _title_key(title))
+
+
+def _keyed_variant(text: str, key: str, tkey: str) -> str | None:
+    """`title_variant` from the line's and the headline's `_title_key` (a page computes
+    its keys once, not once per question)."""
     if not tkey or not key:
         return None
     if key == tkey:
@@ -228,7 +237,8 @@ def text_upper(text: str) -> bool:
 
 
 def find_headline(stats: Sequence[LineStats], rules: LineRules,
-                  penalties: Sequence[float] | None = None) -> int | None:
+                  penalties: Sequence[float] | None = None,
+                  keys: Sequence[str] | None = None) -> int | None:
     """Index of the headline among the non-blank lines, or None.
 
     The headline is a title-like line (3-30 words, no final period, not a byline, tags or
@@ -241,7 +251,8 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules,
     if first < 0:
         return None
     first_key = _title_key(stats[0].text) if stats else ""
-    keys = [_title_key(s.text) for s in stats]
+    if keys is None:
+        keys = [_title_key(s.text) for s in stats]
     best, best_score = None, 0.0
     for i in range(max(0, first - 15), min(len(stats), first + 10)):
         s = stats[i]
@@ -267,16 +278,14 @@ SECTION_BREAK_REASONS = frozenset({"related_links", "comment_prompt", "newslette
                                    "share_buttons", "site_footer"})
 
 
-def _section_breaks(texts: Sequence[str], rules: LineRules) -> list[float]:
-    """Extra block-search penalty for lexicon lines that open a non-article section
-    ("Recommended for you:", "Leave a Comment"): the dense block may bridge one only
-    when at least 40 words of prose follow, so a lone author bio after "Related Stories"
-    is not pulled into the article while a mid-article "Read also" is."""
-    out = []
-    for t in texts:
-        p = match_phrase(t, rules)
-        out.append(-40.0 if p is not None and p.reason in SECTION_BREAK_REASONS else 0.0)
-    return out
+def _section_breaks(phrases: Sequence[Phrase | None]) -> list[float]:
+    """Extra block-search penalty for lexicon lines (`phrases`: each line's
+    `match_phrase`) that open a non-article section ("Recommended for you:", "Leave a
+    Comment"): the dense block may bridge one only when at least 40 words of prose
+    follow, so a lone author bio after "Related Stories" is not pulled into the article
+    while a mid-article "Read also" is."""
+    return [-40.0 if p is not None and p.reason in SECTION_BREAK_REASONS else 0.0
+            for p in phrases]
 
 
 def _page_stats(texts: Sequence[str], rules: LineRules) -> tuple[list[LineStats], bool]:
@@ -297,7 +306,7 @@ def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
     items = _nonblank(lines)
     texts = [t for _, t in items]
     stats, _ = _page_stats(texts, rules)
-    idx = find_headline(stats, rules, _section_breaks(texts, rules))
+    idx = find_headline(stats, rules, _section_breaks([match_phrase(t, rules) for t in texts]))
     return items[idx][1] if idx is not None else None
 
 
@@ -319,7 +328,9 @@ class _PageView:
     stats: list[LineStats]
     features: list[list[float]]
     title: str | None
-    penalties: list[float] = field(default_factory=list)  # section breaks (`_section_breaks`)
+    phrases: list[Phrase | None]  # each line's `match_phrase`, computed once
+    penalties: list[float]  # section breaks (`_section_breaks`)
+    keys: list[str]  # each line's `_title_key`, computed once
 
 
 def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
@@ -330,22 +341,32 @@ def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
     items = _nonblank(lines)
     texts = [t for _, t in items]
     stats, has_stop = _page_stats(texts, rules)
-    pen = _section_breaks(texts, rules)
+    phrases = [match_phrase(t, rules) for t in texts]
+    pen = _section_breaks(phrases)
+    keys = [_title_key(t) for t in texts]
     if title is None:
-        tidx = find_headline(stats, rules, pen)
+        tidx = find_headline(stats, rules, pen, keys)
         title = texts[tidx] if tidx is not None else None
         if title is not None and anchor_title:
             tidx = None
     else:
         tidx = None
     if title is not None and tidx is None:
-        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
+        tkey = _title_key(title)
+        tidx = next((k for k, t in enumerate(texts) if _keyed_variant(t, keys[k], tkey)), None)
     feats = page_features(stats, title_index=tidx, has_stoplist=has_stop, penalties=pen)
-    return _PageView(items, stats, feats, title, pen)
+    return _PageView(items, stats, feats, title, phrases, pen, keys)
+
+
+@lru_cache(maxsize=8)
+def _reason_columns(names: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(names.index(n) for n in ("log_words", "stop_density", "in_main_block",
+                                          "short_le3"))
 
 
 def _model_reason(p: float, thr: float, feats: list[float], names: Sequence[str]) -> tuple[str, str]:
-    f = dict(zip(names, feats))
+    f = dict(zip(("log_words", "stop_density", "in_main_block", "short_le3"),
+                 (feats[c] for c in _reason_columns(tuple(names)))))
     detail = (f"model:p={p:.2f}<{thr:.2f};words={round(f['log_words'] and (2.718281828 ** f['log_words'] - 1))}"
               f";stopword_density={f['stop_density']:.2f};in_main_block={int(f['in_main_block'])}")
     if f["short_le3"]:
@@ -382,6 +403,7 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
     model = rules.model
     probs = model.predict(feats, [t for _, t in items]) if model else [1.0] * len(items)
     thr = rules.threshold
+    title_key = _title_key(title) if title else ""
 
     out: list[LineDecision] = []
     by_model: list[bool] = []  # removed by the model only (eligible for context)
@@ -390,9 +412,9 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
         if templates and line_fingerprint(text) in templates:
             decision = LineDecision(no, text, False, "template_line",
                                     f"template:{line_fingerprint(text)}")
-        elif title and (variant := title_variant(text, title)):
+        elif title and (variant := _keyed_variant(text, view.keys[k], title_key)):
             decision = LineDecision(no, text, False, "title_line", f"title:{variant}")
-        elif (phrase := match_phrase(text, rules)) is not None:
+        elif (phrase := view.phrases[k]) is not None:
             decision = LineDecision(no, text, False, phrase.reason,
                                     f"phrase:{phrase.raw.casefold()}")
         elif seps := menu_shape(text, s.stop_density):
