@@ -23,7 +23,12 @@ fires names itself in `LineDecision.rule`, so `newsflow explain` can say why a l
                     (sub-headings, one-line quotes), rule `context:between_body_lines`;
                     a prose line right after the headline opens the article
                     (`context:after_headline`), one right above it is a teaser
-                    (`context:before_headline`).
+                    (`context:before_headline`); a run of table rows (tour dates,
+                    standings) that continues a kept paragraph is kept
+                    (`context:data_rows`); a page where the model keeps (almost) no
+                    prose keeps its densest prose block (`context:main_block_fallback`);
+                    kept lines far below the article, past a section break, are
+                    related stories or comments (`context:after_section_break`).
 """
 from __future__ import annotations
 
@@ -31,8 +36,9 @@ import csv
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -60,6 +66,21 @@ _DATELINE = re.compile(r"^(published|updated|posted|publié|mis à jour|veröffe
                        r"aktualisiert|publicado|actualizado|опубликовано|обновлено|"
                        r"опубліковано|оновлено)\b|\b(19|20)\d\d\b.*\d{1,2}[:.h]\d\d", re.I)
 _TITLE_SEP = re.compile(r"\s+[-–—|:•·»]\s+|\s*\|\s*")
+# Table rows: what a row of a schedule or standings looks like, and when a run of them
+# counts as a table (see `_data_rows`).
+DATA_ROW_MAX_WORDS = 15
+DATA_RUN_MIN_ROWS = 4  # three numbered lines are as often a "27 Oddest Cases" link list
+DATA_RUN_DIGIT_SHARE = 0.6
+DATA_RUN_SHAPE_SHARE = 0.5
+_WIDGET_COUNT = re.compile(r"\(\d+\)$")  # "Junho (54)": archive and category widgets
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
+# A page whose kept lines hold fewer prose words than this has lost its article.
+FALLBACK_MIN_PROSE_WORDS = 60
+# Kept lines form one run while fewer than SEGMENT_GAP removed lines separate them; a run
+# starting more than AFTER_BREAK_LINES below the article's run, past a section break, goes.
+SEGMENT_GAP = 3
+AFTER_BREAK_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -176,7 +197,12 @@ def _title_key(text: str) -> str:
 def title_variant(text: str, title: str) -> str | None:
     """How `text` repeats the headline: "exact", "site_suffix" ("Headline - Site") or
     "section_prefix" ("Opinion | Headline"); None when it does not."""
-    key, tkey = _title_key(text), _title_key(title)
+    return _keyed_variant(text, _title_key(text), _title_key(title))
+
+
+def _keyed_variant(text: str, key: str, tkey: str) -> str | None:
+    """`title_variant` from the line's and the headline's `_title_key` (a page computes
+    its keys once, not once per question)."""
     if not tkey or not key:
         return None
     if key == tkey:
@@ -211,7 +237,8 @@ def text_upper(text: str) -> bool:
 
 
 def find_headline(stats: Sequence[LineStats], rules: LineRules,
-                  penalties: Sequence[float] | None = None) -> int | None:
+                  penalties: Sequence[float] | None = None,
+                  keys: Sequence[str] | None = None) -> int | None:
     """Index of the headline among the non-blank lines, or None.
 
     The headline is a title-like line (3-30 words, no final period, not a byline, tags or
@@ -224,7 +251,8 @@ def find_headline(stats: Sequence[LineStats], rules: LineRules,
     if first < 0:
         return None
     first_key = _title_key(stats[0].text) if stats else ""
-    keys = [_title_key(s.text) for s in stats]
+    if keys is None:
+        keys = [_title_key(s.text) for s in stats]
     best, best_score = None, 0.0
     for i in range(max(0, first - 15), min(len(stats), first + 10)):
         s = stats[i]
@@ -250,16 +278,14 @@ SECTION_BREAK_REASONS = frozenset({"related_links", "comment_prompt", "newslette
                                    "share_buttons", "site_footer"})
 
 
-def _section_breaks(texts: Sequence[str], rules: LineRules) -> list[float]:
-    """Extra block-search penalty for lexicon lines that open a non-article section
-    ("Recommended for you:", "Leave a Comment"): the dense block may bridge one only
-    when at least 40 words of prose follow, so a lone author bio after "Related Stories"
-    is not pulled into the article while a mid-article "Read also" is."""
-    out = []
-    for t in texts:
-        p = match_phrase(t, rules)
-        out.append(-40.0 if p is not None and p.reason in SECTION_BREAK_REASONS else 0.0)
-    return out
+def _section_breaks(phrases: Sequence[Phrase | None]) -> list[float]:
+    """Extra block-search penalty for lexicon lines (`phrases`: each line's
+    `match_phrase`) that open a non-article section ("Recommended for you:", "Leave a
+    Comment"): the dense block may bridge one only when at least 40 words of prose
+    follow, so a lone author bio after "Related Stories" is not pulled into the article
+    while a mid-article "Read also" is."""
+    return [-40.0 if p is not None and p.reason in SECTION_BREAK_REASONS else 0.0
+            for p in phrases]
 
 
 def _page_stats(texts: Sequence[str], rules: LineRules) -> tuple[list[LineStats], bool]:
@@ -280,7 +306,7 @@ def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
     items = _nonblank(lines)
     texts = [t for _, t in items]
     stats, _ = _page_stats(texts, rules)
-    idx = find_headline(stats, rules, _section_breaks(texts, rules))
+    idx = find_headline(stats, rules, _section_breaks([match_phrase(t, rules) for t in texts]))
     return items[idx][1] if idx is not None else None
 
 
@@ -302,6 +328,9 @@ class _PageView:
     stats: list[LineStats]
     features: list[list[float]]
     title: str | None
+    phrases: list[Phrase | None]  # each line's `match_phrase`, computed once
+    penalties: list[float]  # section breaks (`_section_breaks`)
+    keys: list[str]  # each line's `_title_key`, computed once
 
 
 def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
@@ -312,22 +341,32 @@ def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
     items = _nonblank(lines)
     texts = [t for _, t in items]
     stats, has_stop = _page_stats(texts, rules)
-    pen = _section_breaks(texts, rules)
+    phrases = [match_phrase(t, rules) for t in texts]
+    pen = _section_breaks(phrases)
+    keys = [_title_key(t) for t in texts]
     if title is None:
-        tidx = find_headline(stats, rules, pen)
+        tidx = find_headline(stats, rules, pen, keys)
         title = texts[tidx] if tidx is not None else None
         if title is not None and anchor_title:
             tidx = None
     else:
         tidx = None
     if title is not None and tidx is None:
-        tidx = next((k for k, t in enumerate(texts) if title_variant(t, title)), None)
+        tkey = _title_key(title)
+        tidx = next((k for k, t in enumerate(texts) if _keyed_variant(t, keys[k], tkey)), None)
     feats = page_features(stats, title_index=tidx, has_stoplist=has_stop, penalties=pen)
-    return _PageView(items, stats, feats, title)
+    return _PageView(items, stats, feats, title, phrases, pen, keys)
+
+
+@lru_cache(maxsize=8)
+def _reason_columns(names: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(names.index(n) for n in ("log_words", "stop_density", "in_main_block",
+                                          "short_le3"))
 
 
 def _model_reason(p: float, thr: float, feats: list[float], names: Sequence[str]) -> tuple[str, str]:
-    f = dict(zip(names, feats))
+    f = dict(zip(("log_words", "stop_density", "in_main_block", "short_le3"),
+                 (feats[c] for c in _reason_columns(tuple(names)))))
     detail = (f"model:p={p:.2f}<{thr:.2f};words={round(f['log_words'] and (2.718281828 ** f['log_words'] - 1))}"
               f";stopword_density={f['stop_density']:.2f};in_main_block={int(f['in_main_block'])}")
     if f["short_le3"]:
@@ -364,6 +403,7 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
     model = rules.model
     probs = model.predict(feats, [t for _, t in items]) if model else [1.0] * len(items)
     thr = rules.threshold
+    title_key = _title_key(title) if title else ""
 
     out: list[LineDecision] = []
     by_model: list[bool] = []  # removed by the model only (eligible for context)
@@ -372,9 +412,9 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
         if templates and line_fingerprint(text) in templates:
             decision = LineDecision(no, text, False, "template_line",
                                     f"template:{line_fingerprint(text)}")
-        elif title and (variant := title_variant(text, title)):
+        elif title and (variant := _keyed_variant(text, view.keys[k], title_key)):
             decision = LineDecision(no, text, False, "title_line", f"title:{variant}")
-        elif (phrase := match_phrase(text, rules)) is not None:
+        elif (phrase := view.phrases[k]) is not None:
             decision = LineDecision(no, text, False, phrase.reason,
                                     f"phrase:{phrase.raw.casefold()}")
         elif seps := menu_shape(text, s.stop_density):
@@ -388,7 +428,8 @@ def _decide(view: _PageView, rules: LineRules, templates: frozenset[str]) -> lis
         out.append(decision)
         by_model.append(soft)
     out = _headline_context(_context_smoothing(out, by_model, stats), by_model, stats)
-    return _lead_ins(out)
+    out = _after_section_break(_lead_ins(_data_rows(out, by_model, stats)), stats)
+    return _block_fallback(out, by_model, view)
 
 
 def _headline_context(out: list[LineDecision], soft: list[bool],
@@ -438,4 +479,132 @@ def _context_smoothing(out: list[LineDecision], soft: list[bool],
             d = out[k]
             result[k] = LineDecision(d.line_no, d.text, True, "kept",
                                      "context:between_body_lines")
+    return result
+
+
+def _row_shape(text: str) -> str:
+    """The opening of a line's shape: letter runs -> 'a', digit runs -> '0', spaces and
+    dots dropped ("June 9 -- Coral Sky", "Aug. 2 -- DTE" -> "a0-")."""
+    shape = _DIGITS.sub("0", _LETTERS.sub("a", text))
+    return re.sub(r"a+", "a", re.sub(r"[\s.]+", "", shape))[:3]
+
+
+def _data_rows(out: list[LineDecision], soft: list[bool],
+               stats: Sequence[LineStats]) -> list[LineDecision]:
+    """Keep a table that continues the article: tour dates, a race calendar, standings.
+
+    Rows are short, mostly numeric and alike, and sit apart from the prose, so the model
+    (rightly, for menus and teaser lists) scores them as chrome. A run of at least
+    DATA_RUN_MIN_ROWS lines the model decided (kept or removed) that directly follows a
+    kept paragraph or a kept line ending in ':', optionally after one short heading
+    ("Tour dates"), is kept when its lines are short (a digit, or a cell of at most four
+    words), most hold a digit, and most open with the same shape. Lines that end in a
+    count, "Archives (54)", are widget entries, not rows.
+    """
+    result = list(out)
+    n = len(out)
+
+    def decided(j: int) -> bool:
+        return out[j].keep or soft[j]
+
+    def row(j: int) -> bool:
+        s = stats[j]
+        return (decided(j) and not s.prose and s.words <= DATA_ROW_MAX_WORDS
+                and not _WIDGET_COUNT.search(s.text)
+                and (s.words <= 4 or any(c.isdigit() for c in s.text)))
+
+    k = 0
+    while k < n:
+        if not (out[k].keep and (stats[k].prose or out[k].text.rstrip().endswith(":"))):
+            k += 1
+            continue
+        j = k + 1
+        heading = None
+        if j < n and not row(j) and decided(j) and not stats[j].prose \
+                and stats[j].words <= CONTEXT_MAX_WORDS:
+            heading, j = j, j + 1
+        start = j
+        while j < n and row(j):
+            j += 1
+        rows = range(start, j)
+        digits = sum(any(c.isdigit() for c in stats[t].text) for t in rows)
+        shapes = Counter(_row_shape(stats[t].text) for t in rows)
+        if len(rows) >= DATA_RUN_MIN_ROWS and digits >= DATA_RUN_DIGIT_SHARE * len(rows) \
+                and shapes.most_common(1)[0][1] >= DATA_RUN_SHAPE_SHARE * len(rows):
+            for t in ([heading] if heading is not None else []) + list(rows):
+                if not out[t].keep:
+                    d = out[t]
+                    result[t] = LineDecision(d.line_no, d.text, True, "kept",
+                                             "context:data_rows")
+            k = j
+        else:
+            k += 1
+    return result
+
+
+def _kept_runs(out: Sequence[LineDecision]) -> list[tuple[int, int]]:
+    """(first, last) indices of the runs of kept lines, a run ending at SEGMENT_GAP
+    removed lines in a row."""
+    runs: list[tuple[int, int]] = []
+    start, last, gap = None, None, 0
+    for k, d in enumerate(out):
+        if d.keep:
+            start, last, gap = (k if start is None else start), k, 0
+        elif start is not None:
+            gap += 1
+            if gap >= SEGMENT_GAP:
+                runs.append((start, last))
+                start, gap = None, 0
+    if start is not None:
+        runs.append((start, last))
+    return runs
+
+
+def _after_section_break(out: list[LineDecision],
+                         stats: Sequence[LineStats]) -> list[LineDecision]:
+    """Remove kept runs that start more than AFTER_BREAK_LINES below the article's run
+    (the run with the most kept prose words) with a section break between them
+    ("Related stories", "Comments", a share row, a newsletter box, the footer).
+
+    What the model keeps down there is prose-like furniture: teaser blurbs, reader
+    comments, an author bio. An article interrupted by a "Read also" box resumes within
+    a few lines, and runs above the article's run are left alone (a teaser-like lead or
+    a table can open the article).
+    """
+    runs = _kept_runs(out)
+    if len(runs) < 2:
+        return out
+    core = max(runs, key=lambda r: sum(stats[k].words for k in range(r[0], r[1] + 1)
+                                       if out[k].keep and stats[k].prose))
+    breaks = [0]  # section breaks among the lines before index k: breaks[k]
+    for d in out:
+        breaks.append(breaks[-1] + (d.reason in SECTION_BREAK_REASONS))
+    result = list(out)
+    for first, last in runs:
+        if first - core[1] <= AFTER_BREAK_LINES or breaks[first] == breaks[core[1] + 1]:
+            continue
+        for k in range(first, last + 1):
+            d = out[k]
+            if d.keep:
+                result[k] = LineDecision(d.line_no, d.text, False, "outside_main_block",
+                                         "context:after_section_break")
+    return result
+
+
+def _block_fallback(out: list[LineDecision], soft: list[bool],
+                    view: _PageView) -> list[LineDecision]:
+    """A page is cleaned because it holds an article: when the model keeps fewer than
+    FALLBACK_MIN_PROSE_WORDS words of prose (a one-paragraph notice under 500 lines of
+    municipal menus: an isolated prose line looks like a teaser), the prose lines of the
+    densest prose block (`main_block`) that the model removed are kept."""
+    stats = view.stats
+    if sum(s.words for s, d in zip(stats, out) if d.keep and s.prose) >= FALLBACK_MIN_PROSE_WORDS:
+        return out
+    first, last = main_block(stats, view.penalties or None)
+    result = list(out)
+    for k in range(max(first, 0), last + 1):
+        if stats[k].prose and soft[k] and not out[k].keep:
+            d = out[k]
+            result[k] = LineDecision(d.line_no, d.text, True, "kept",
+                                     "context:main_block_fallback")
     return result

@@ -183,3 +183,61 @@ def test_headline_context_keeps_the_opening_paragraph_and_drops_a_teaser_above(r
     assert [d.keep for d in got] == [False, False, True, True]
     assert got[0].rule == "context:before_headline"
     assert got[2].rule == "context:after_headline"
+
+
+def _decisions(rows):
+    """(text, keep, by_model) -> decisions, by-model flags and stats (no stop list)."""
+    from flows.records import LineDecision
+    from flows.stages._line_features import line_stats
+    out = [LineDecision(k + 1, t, keep, "kept" if keep else "low_prose_score", "test")
+           for k, (t, keep, _) in enumerate(rows)]
+    return out, [soft for _, _, soft in rows], [line_stats(t, EN_STOP) for t, _, _ in rows]
+
+
+EN_STOP = frozenset("the a an of to in on and was which for with by at after would be "
+                    "who some others about that she this without any are".split())
+TOUR = ["June 9 – West Palm Beach, FL @ Coral Sky", "June 10 – Tampa, FL @ Amphitheatre",
+        "June 14 – Alpharetta, GA @ Ameris Bank", "June 17 – Nashville, TN @ Arena",
+        "June 19 – Charlotte, NC @ PNC Pavilion"]
+
+
+def test_table_rows_after_a_kept_paragraph_are_kept():
+    from flows.stages.lines import _data_rows
+    rows = [(EN_BODY[0], True, False), ("Here are all of the tour dates:", False, True),
+            *[(t, False, True) for t in TOUR], ("Share on Facebook", False, False)]
+    out, soft, stats = _decisions(rows)
+    got = _data_rows(out, soft, stats)
+    assert [d.keep for d in got] == [True, True, True, True, True, True, True, False]
+    assert got[3].rule == "context:data_rows"
+    # three rows are a numbered link list as often as a table; widget counts are no rows
+    short = rows[:2] + rows[2:5]
+    assert not any(d.keep for d in _data_rows(*_decisions(short))[1:])
+    widget = [(EN_BODY[0], True, False), *[(f"Month {k} ({k * 7})", False, True)
+                                           for k in range(1, 7)]]
+    assert not any(d.keep for d in _data_rows(*_decisions(widget))[1:])
+
+
+def test_kept_run_far_below_the_article_past_a_section_break_is_removed():
+    from dataclasses import replace
+    from flows.stages.lines import AFTER_BREAK_LINES, _after_section_break
+    gap = [("Menu item", False, True)] * AFTER_BREAK_LINES
+    rows = [*[(t, True, False) for t in EN_BODY], ("Related stories", False, False),
+            *gap, ("A reader wrote a long comment about the budget and the roads.", True, False)]
+    out, _, stats = _decisions(rows)
+    out[len(EN_BODY)] = replace(out[len(EN_BODY)], reason="related_links")
+    got = _after_section_break(out, stats)
+    assert all(d.keep for d in got[:len(EN_BODY)])
+    assert got[-1].keep is False and got[-1].rule == "context:after_section_break"
+    # a "Read also" box inside the article: the article resumes within a few lines
+    near = out[:len(EN_BODY) + 3] + out[-1:]
+    assert _after_section_break(near, stats[:len(EN_BODY) + 3] + stats[-1:])[-1].keep
+
+
+def test_page_without_kept_prose_keeps_its_densest_prose_block(rules):
+    from flows.stages.lines import _block_fallback, _page_view
+    lines = ["Home", "News", "Sport", EN_BODY[0] + " " + EN_BODY[1], "Contact", "Imprint"]
+    view = _page_view(lines, rules, None)
+    out, soft, _ = _decisions([(t, False, True) for _, t in view.items])
+    got = _block_fallback(out, soft, view)
+    assert [d.keep for d in got] == [False, False, False, True, False, False]
+    assert got[3].rule == "context:main_block_fallback"
