@@ -223,10 +223,9 @@ class ExtractPool:
         if start_method == "forkserver":
             # Imported once in the forkserver (started now, so it loads while the flow
             # prepares the warehouse); each worker forks with them loaded.
-            self.ctx.set_forkserver_preload(["flows.worker", "flows._worker_preload"])
-            from multiprocessing import forkserver
+            from flows.startup import start_forkserver
 
-            forkserver.ensure_running()
+            start_forkserver()
         self.workers: list[_Worker] = []
         self.replaced = 0
 
