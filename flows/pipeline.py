@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 import logging
 import os
@@ -404,16 +404,11 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
 
 def _background(fn) -> Future:
     """Run `fn` in a thread of its own; the future holds its result."""
-    fut: Future = Future()
-
-    def work() -> None:
-        try:
-            fut.set_result(fn())
-        except BaseException as exc:
-            fut.set_exception(exc)
-
-    threading.Thread(target=work, name="newsflow-report", daemon=True).start()
-    return fut
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-report")
+    try:
+        return pool.submit(fn)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with `fn`
 
 
 def _quality_report(build, what: str):
