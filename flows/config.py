@@ -78,6 +78,11 @@ class Settings:
     dask_address: str | None = None
 
     @property
+    def local_workers(self) -> bool:
+        """Whether extraction runs in local worker processes (not in-process, not on Dask)."""
+        return self.workers > 0 and self.doc_timeout_s > 0 and not self.dask_address
+
+    @property
     def warehouse_dir(self) -> Path:
         return self.warehouse.parent
 

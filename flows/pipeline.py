@@ -431,7 +431,7 @@ def _extract_pool(settings: Settings, opts: ExtractOptions):
         finally:
             pool.close()
         return
-    if settings.workers <= 0 or settings.doc_timeout_s <= 0:
+    if not settings.local_workers:
         yield None
         return
     pool = ExtractPool(opts, settings.workers, settings.doc_timeout_s)

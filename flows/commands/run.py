@@ -100,7 +100,7 @@ def main(args) -> int:
     warm = (args.reprocess or args.retry_quarantined
             or startup.inputs_changed_since(args.inputs, settings.warehouse))
     boot = startup.begin(warm=warm)
-    if warm and settings.workers > 0 and settings.doc_timeout_s > 0 and not settings.dask_address:
+    if warm and settings.local_workers:
         startup.start_forkserver()  # the workers' libraries load while the server boots
     from flows import pipeline
     from flows.warehouse import WarehouseBusy

@@ -358,15 +358,17 @@ def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
     return _PageView(items, stats, feats, title, phrases, pen, keys)
 
 
+_REASON_FEATURES = ("log_words", "stop_density", "in_main_block", "short_le3")
+
+
 @lru_cache(maxsize=8)
 def _reason_columns(names: tuple[str, ...]) -> tuple[int, ...]:
-    return tuple(names.index(n) for n in ("log_words", "stop_density", "in_main_block",
-                                          "short_le3"))
+    """Where the features `_model_reason` quotes sit in the model's feature list."""
+    return tuple(names.index(n) for n in _REASON_FEATURES)
 
 
 def _model_reason(p: float, thr: float, feats: list[float], names: Sequence[str]) -> tuple[str, str]:
-    f = dict(zip(("log_words", "stop_density", "in_main_block", "short_le3"),
-                 (feats[c] for c in _reason_columns(tuple(names)))))
+    f = dict(zip(_REASON_FEATURES, (feats[c] for c in _reason_columns(tuple(names)))))
     detail = (f"model:p={p:.2f}<{thr:.2f};words={round(f['log_words'] and (2.718281828 ** f['log_words'] - 1))}"
               f";stopword_density={f['stop_density']:.2f};in_main_block={int(f['in_main_block'])}")
     if f["short_le3"]:
