@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         lp = (f"{ln['precision']:.3f} | {ln['recall']:.3f} | {ln['f1']:.3f}" if ln
               else "– | – | –")
         print(f"| {name} | {t['precision']:.3f} | {t['recall']:.3f} | {t['f1']:.3f} | "
-              f"{g:.3f} | {lp} | {ms:.1f} |")
+              f"{g:.4f} | {lp} | {ms:.1f} |")
     if seeds.exists():
         passed, total, failures = check_seeds(seeds, rules)
         print(f"seeds: {passed}/{total} gold checks pass")

@@ -115,7 +115,7 @@ def filter_paragraphs(paragraphs: Sequence[str], opts: CleanOptions, title: str 
             why = ("template_line", f"template:{line_fingerprint(text)}")
         elif title and (variant := title_variant(text, title)):
             why = ("title_line", f"title:{variant}")
-        elif (phrase := match_phrase(text, opts.rules)) is not None and (
+        elif (phrase := match_phrase(text, opts.rules, html=True)) is not None and (
                 phrase.match == "line" or len(key.split()) <= PREFIX_MAX_WORDS_HTML):
             why = (phrase.reason, f"phrase:{phrase.raw.casefold()}")
         elif not _TABLE_ROW.match(text) and (

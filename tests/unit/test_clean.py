@@ -9,7 +9,7 @@ import pytest
 from flows.records import CleanPage, RawDocument, Rejection
 from flows.stages._render import parse_html, render_lines
 from flows.stages.clean import CleanOptions, clean, clean_batch, filter_paragraphs
-from flows.stages.lines import load_line_rules
+from flows.stages.lines import load_line_rules, match_phrase
 
 REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
 
@@ -129,3 +129,14 @@ def test_table_rows_from_trafilatura_are_not_menu_rows(opts):
     out = dict(filter_paragraphs(rows, opts, title=None))
     assert out[rows[0]] is None and out[rows[1]] is None
     assert out[rows[2]].reason == "menu_line"
+
+
+def test_html_scoped_phrases_apply_to_trafilatura_paragraphs_only(opts):
+    """"Copyright ..." is a footer among trafilatura's paragraphs, but in a plain-text
+    page it is as often a photo credit inside the article, and as a section break it
+    would cut the article there: rows with scope `html` never reach the classifier."""
+    credit = "Copyright 2021 The Associated Press."
+    out = dict(filter_paragraphs([credit], opts, title=None))
+    assert out[credit].reason == "site_footer" and out[credit].rule == "phrase:copyright"
+    assert match_phrase(credit, opts.rules) is None
+    assert match_phrase(credit, opts.rules, html=True).scope == "html"

@@ -241,3 +241,11 @@ def test_page_without_kept_prose_keeps_its_densest_prose_block(rules):
     got = _block_fallback(out, soft, view)
     assert [d.keep for d in got] == [False, False, False, True, False, False]
     assert got[3].rule == "context:main_block_fallback"
+
+
+def test_lexicon_row_with_unknown_scope_is_a_data_error(tmp_path):
+    (tmp_path / "chrome_phrases.csv").write_text(
+        "phrase,match,language,reason,scope\nAdvertisement,line,en,ad_label,everywhere\n",
+        encoding="utf-8")
+    with pytest.raises(ValueError, match="row 2"):
+        load_line_rules(tmp_path, model=False)
