@@ -167,6 +167,16 @@ DERIVED_TABLES = ("core.articles", "core.paragraphs", "core.removed_lines",
                   "core.detection_evidence", "core.citations", "dq.quarantine")
 
 
+# Columns handed to DuckDB as UTF-8 bytes and decoded by the load SQL (`decode(col)`):
+# DuckDB converts a non-ASCII Python str to VARCHAR character by character, 1.2 s for
+# 1,000 stored pages here, against 0.25 s for Python's encode plus 0.2 s to insert bytes.
+UTF8_COLUMNS = {"documents": ("content",)}
+
+
+def _utf8(value: str | None) -> bytes | None:
+    return None if value is None else value.encode("utf-8")
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path,
                replace_doc_ids: Iterable[str] = ()) -> dict[str, int]:
     """Write one batch in one transaction; all or nothing. Returns rows inserted per table.
@@ -186,6 +196,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path,
         for name, rows in batch.tables().items():
             if not rows:
                 continue
+            for col in UTF8_COLUMNS.get(name, ()):
+                rows = [{**r, col: _utf8(r[col])} for r in rows]
             with registered(con, f"batch_{name}", pd.DataFrame(rows)):
                 sql = (sql_dir / "load" / f"{name}.sql").read_text(encoding="utf-8")
                 res = con.execute(sql).fetchone()

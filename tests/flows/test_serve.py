@@ -30,13 +30,24 @@ def _free_port() -> int:
 
 
 def _stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C as a terminal sends it: SIGINT to the whole process group (the process was
+    started in a session of its own), so a flow run that `serve` started in a child
+    process stops too instead of outliving the test with the warehouse open."""
     if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
+        _signal_group(proc, signal.SIGINT)
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             proc.wait(15)
+    _signal_group(proc, signal.SIGKILL)  # whatever of the group is left
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _runs(path):
@@ -92,7 +103,8 @@ def test_serve_runs_on_its_interval_and_loads_only_new_files(prefect_server, tmp
                PYTHONPATH=str(PROJECT_ROOT), NEWSFLOW_WORKERS="1", NEWSFLOW_LOCK_WAIT="120")
     serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", str(pages), "--interval", "5",
                               "--warehouse", str(wh)], env=env, cwd=PROJECT_ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
     try:
         deadline = time.monotonic() + 180
         runs = None

@@ -36,3 +36,26 @@ def test_failed_expectations_are_recorded_as_json():
     b = build_load_batch([], [rej], "run-1",
                          failed_expectations={"e" * 64: ["expect_column_values_to_be_between(word_count)"]})
     assert json.loads(b.quarantine[0]["failed_expectations"]) == ["expect_column_values_to_be_between(word_count)"]
+
+
+def test_stored_page_keeps_every_character(tmp_path):
+    """raw.documents.content reaches DuckDB as UTF-8 bytes decoded by the load SQL
+    (warehouse.UTF8_COLUMNS, for speed): any script, emoji and NBSP come back as stored,
+    and a second load of the same batch changes nothing."""
+    from dataclasses import replace
+
+    import duckdb
+
+    from flows import warehouse
+    from flows.config import Settings
+
+    text = "Київ — 東京 🙂 café\u00a0«quotes» مرحبا\nsecond line"
+    art = _article()
+    art = replace(art, page=replace(art.page, doc=replace(art.page.doc, text=text)))
+    sql_dir = Settings().sql_dir
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.migrate(con, sql_dir)
+    batch = build_load_batch([art], [], "run-1")
+    warehouse.load_batch(con, batch, sql_dir)
+    warehouse.load_batch(con, batch, sql_dir)
+    assert con.execute("select content from raw.documents").fetchall() == [(text,)]
