@@ -107,6 +107,31 @@ def test_the_api_url_of_the_active_profile_counts(tmp_path):
     assert startup.configured_api_url({"PREFECT_HOME": str(tmp_path / "none")}) is None
 
 
+def _at_revision(db, revision):
+    con = sqlite3.connect(db)
+    con.execute("delete from alembic_version")
+    con.execute("insert into alembic_version values (?)", (revision,))
+    con.commit()
+    con.close()
+
+
+def test_migration_check_skipped_only_at_the_templates_revision(tmp_path):
+    template = _template(tmp_path)
+    _at_revision(template / startup.DB_NAME, "abc123")
+    env = {"PREFECT_HOME": str(tmp_path / "home"), "NEWSFLOW_PREFECT_TEMPLATE": str(template)}
+    assert startup.database_is_current(env) is False  # no database yet
+    assert startup.seed_prefect_home(env) is True
+    assert startup.database_is_current(env) is True  # the seeded copy
+    _at_revision(tmp_path / "home" / startup.DB_NAME, "older")
+    assert startup.database_is_current(env) is False  # Prefect must migrate it forward
+    _at_revision(tmp_path / "home" / startup.DB_NAME, "abc123")
+    assert startup.database_is_current({**env, "PREFECT_API_DATABASE_MIGRATE_ON_START": "true"}) is False
+    assert startup.database_is_current(
+        {**env, "PREFECT_API_DATABASE_CONNECTION_URL": "postgresql+asyncpg://x/y"}) is False
+    (tmp_path / "home" / startup.DB_NAME).write_bytes(b"not a database")
+    assert startup.database_is_current(env) is False
+
+
 @pytest.mark.slow
 def test_temporary_api_starts_on_a_seeded_home_and_stops(tmp_path):
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "home")}
