@@ -363,10 +363,8 @@ def begin(environ=None, warm: bool = True) -> Startup:
     api = None
     if not configured_api_url(env) and env.get("NEWSFLOW_EARLY_SERVER", "1") != "0":
         seed_prefect_home(env)
-        server_env = dict(env)
-        if database_is_current(env):
-            server_env["PREFECT_API_DATABASE_MIGRATE_ON_START"] = "false"
-        api = TemporaryApi(server_env).start()
+        skip_check = {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"} if database_is_current(env) else {}
+        api = TemporaryApi({**env, **skip_check}).start()
         env["PREFECT_API_URL"] = api.url
     thread = warm_imports() if warm and WARM_MODULES else None
     return Startup(api, thread, timeout_s)
