@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from flows.records import Article, RawDocument, Rejection
 
@@ -67,6 +67,32 @@ def outlet_key(outlet_id: str | None, name: str, domain: str | None) -> str:
     if outlet_id:
         return outlet_id
     return f"domain:{domain}" if domain else f"name:{name.casefold()}"
+
+
+def one_row_per_outlet(rows: Sequence[dict]) -> list[dict]:
+    """One outlet row per outlet of a batch, in first-seen order.
+
+    Rows with the same key, registry id and registered flag are one outlet when they
+    give the same name (a registry outlet matched on two of its domains), or when one of
+    them names the site only by its domain: an HTML page names its site ("The GiveWell
+    Blog") where a plain-text page of it gives only the domain. The row with the real name
+    stands for them, so the warehouse keeps the name. Rows that give two different names
+    for one key, or disagree on id or flag, stay apart, and the batch's uniqueness check
+    on `outlet_key` catches them."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        group = groups.setdefault((r.get("outlet_key"), r.get("outlet_id"), r.get("registered")), [])
+        if (group and _bare_domain(r)) or any(g.get("name") == r.get("name") for g in group):
+            continue
+        if len(group) == 1 and _bare_domain(group[0]):
+            group[0] = r
+        else:
+            group.append(r)
+    return [r for group in groups.values() for r in group]
+
+
+def _bare_domain(row: dict) -> bool:
+    return row.get("name") == row.get("domain")
 
 
 def article_row(a: Article, run_id: str) -> dict:
@@ -191,4 +217,5 @@ def build_load_batch(
     failed_expectations = failed_expectations or {}
     for r in rejections:
         batch.quarantine.append(quarantine_row(r, run_id, failed_expectations.get(r.doc_id or "", ())))
+    batch.outlets = one_row_per_outlet(batch.outlets)
     return batch

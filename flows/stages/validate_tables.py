@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from flows.stages.load import LoadBatch, outlet_key
+from flows.stages.load import LoadBatch, one_row_per_outlet, outlet_key
 from flows.stages.validate import STAGE, Validator, _severity, expectation_name, has_markup, has_mojibake
 
 # LoadBatch attribute -> suite name
@@ -53,25 +53,12 @@ def removed_line_frame(rows: Sequence[dict]):
     } for r in rows], columns=["doc_id", "line_no", "reason", "text_length"])
 
 
-def distinct_outlets(rows: Sequence[dict]) -> list[dict]:
-    """Outlet rows with exact duplicates collapsed (one outlet named by several articles of
-    a batch is one row), first-seen order kept. Rows that share a key but differ stay, so
-    the uniqueness check catches conflicting definitions."""
-    seen, out = set(), []
-    for r in rows:
-        key = (r.get("outlet_key"), r.get("outlet_id"), r.get("name"), r.get("domain"), r.get("registered"))
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
-
-
 def outlet_frame(rows: Sequence[dict]):
-    """One row per distinct outlet row of the batch (see `distinct_outlets`)."""
+    """One row per outlet of the batch (see `load.one_row_per_outlet`)."""
     import pandas as pd
 
     data = []
-    for r in distinct_outlets(rows):
+    for r in one_row_per_outlet(rows):
         name, oid, domain, registered = r.get("name"), r.get("outlet_id"), r.get("domain"), r.get("registered")
         expected_key = outlet_key(oid, name, domain) if name is not None else None
         data.append({
@@ -145,7 +132,7 @@ def validate_load_batch(batch: LoadBatch, validator: Validator,
         rows = getattr(batch, attr)
         if not rows or suite_name not in validator.definitions:
             continue
-        checked = distinct_outlets(rows) if attr == "outlets" else list(rows)
+        checked = one_row_per_outlet(rows) if attr == "outlets" else list(rows)
         frame = FRAME_BUILDERS[suite_name](checked)
         result = validator.run(suite_name, frame)
         out.gx_results.append(result)

@@ -59,3 +59,41 @@ def test_stored_page_keeps_every_character(tmp_path):
     warehouse.load_batch(con, batch, sql_dir)
     warehouse.load_batch(con, batch, sql_dir)
     assert con.execute("select content from raw.documents").fetchall() == [(text,)]
+
+
+def _outlet_row(key, oid, name, domain, registered):
+    return {"outlet_key": key, "outlet_id": oid, "name": name, "domain": domain,
+            "registered": registered, "first_run_id": "run-1"}
+
+
+def test_one_outlet_row_per_outlet_keeps_the_real_name():
+    """A site seen through its HTML page ("The GiveWell Blog") and through a plain-text
+    page (only its domain) is one outlet: one row, with the name. A registry outlet
+    matched on two of its domains is one row too. Before, both rows reached the batch's
+    uniqueness check and quarantined every article naming the site."""
+    from flows.stages.load import one_row_per_outlet
+
+    rows = [
+        _outlet_row("domain:blog.givewell.org", None, "blog.givewell.org", "blog.givewell.org", False),
+        _outlet_row("ap", "ap", "Associated Press", "apnews.com", True),
+        _outlet_row("domain:blog.givewell.org", None, "The GiveWell Blog", "blog.givewell.org", False),
+        _outlet_row("ap", "ap", "Associated Press", "hosted.ap.org", True),
+        _outlet_row("domain:blog.givewell.org", None, "blog.givewell.org", "blog.givewell.org", False),
+    ]
+    out = one_row_per_outlet(rows)
+    assert [(r["outlet_key"], r["name"], r["domain"]) for r in out] == [
+        ("domain:blog.givewell.org", "The GiveWell Blog", "blog.givewell.org"),
+        ("ap", "Associated Press", "apnews.com")]
+
+
+def test_rows_that_disagree_on_the_outlet_stay_apart():
+    """Two real names for one key, or a disagreement on the registry, are conflicting
+    definitions: both rows stay, for the uniqueness check to catch."""
+    from flows.stages.load import one_row_per_outlet
+
+    rows = [_outlet_row("x", "x", "X", "x.com", True), _outlet_row("x", None, "X", "x.com", False)]
+    assert len(one_row_per_outlet(rows)) == 2
+    rows = [_outlet_row("domain:y.com", None, "Y News", "y.com", False),
+            _outlet_row("domain:y.com", None, "y.com", "y.com", False),
+            _outlet_row("domain:y.com", None, "Y Daily", "y.com", False)]
+    assert [r["name"] for r in one_row_per_outlet(rows)] == ["Y News", "Y Daily"]
