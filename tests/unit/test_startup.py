@@ -166,3 +166,17 @@ def test_gx_is_warmed_only_when_an_input_changed_after_the_warehouse(tmp_path):
     (crawl / "b.txt").write_text("y")
     os.utime(crawl / "b.txt", ns=(new, new))
     assert startup.inputs_changed_since([str(tmp_path / "crawl")], wh)
+
+
+def test_no_flow_heartbeats_for_the_temporary_server():
+    """Heartbeats only help a long-lived server spot crashed runs; for the temporary one
+    they cost a thread join at flow end. `newsflow run` switches them off around the flow
+    when it started the server itself."""
+    from prefect.settings import get_current_settings
+
+    from flows.commands.run import _no_heartbeats
+
+    assert get_current_settings().flows.heartbeat_frequency is not None
+    with _no_heartbeats():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency is not None
