@@ -54,11 +54,12 @@ def removed_line_frame(rows: Sequence[dict]):
 
 
 def outlet_frame(rows: Sequence[dict]):
-    """One row per outlet of the batch (see `load.one_row_per_outlet`)."""
+    """The columns the outlets suite checks, one row per given outlet row (the caller
+    passes `load.one_row_per_outlet` of the batch)."""
     import pandas as pd
 
     data = []
-    for r in one_row_per_outlet(rows):
+    for r in rows:
         name, oid, domain, registered = r.get("name"), r.get("outlet_id"), r.get("domain"), r.get("registered")
         expected_key = outlet_key(oid, name, domain) if name is not None else None
         data.append({
