@@ -59,6 +59,16 @@ def test_merge_results_sums_batches(validator):
 def test_markup_and_mojibake_detectors():
     assert has_markup("text <p class='x'>more") and has_markup("a &amp; b")
     assert not has_markup("a < b and c > d")
+    assert has_markup("<BR>") and has_markup("</div>") and has_markup("x&#x2019;s")
+    assert has_markup("&#8217;") and has_markup("<img src=x.png/>")
+
+
+def test_angle_brackets_in_prose_are_not_markup():
+    # Korean and Chinese texts put titles of works in angle brackets; a bench page
+    # (Jeongdong Theater) was quarantined as markup_in_text for this.
+    assert not has_markup("Visitors came to watch <The Palace: Tale of Jang Noksu> and left reviews.")
+    assert not has_markup("the film <Big Fish> and <Mark Twain> essays")  # mixed case: a title
+    assert not has_markup("AT&T; R&D; and Q&A;")  # not HTML character references
     assert has_mojibake("donâ€™t and cafÃ© and naÃ¯ve")
     assert not has_mojibake("don’t and café")
 
