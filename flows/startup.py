@@ -15,8 +15,9 @@ So a run here does three things instead:
    It is Prefect's own migration output for the installed Prefect version, stored beside
    that version in the virtualenv; if it is missing or Prefect was upgraded, nothing is
    copied and Prefect migrates as usual. When the database is at the template's alembic
-   revision (`database_is_current`), the server skips its migration check on start (~0.7 s);
-   otherwise Prefect checks and migrates forward as usual.
+   revision (`database_is_current`), the server skips its migration check (~0.7 s) and
+   the re-registration of block types (~1.2 s) on start; otherwise Prefect checks and
+   migrates forward as usual.
 2. `TemporaryApi`: start the same uvicorn process Prefect would start (ephemeral mode, no
    UI), on a socket we bind first and hand over with `--fd`, so the port cannot be taken in
    between, and point `PREFECT_API_URL` at it *before* prefect is imported. A
@@ -191,6 +192,33 @@ def database_is_current(environ=None) -> bool:
     return current is not None and current == _alembic_revisions(template_dir(env) / DB_NAME)
 
 
+# What the temporary server may skip on a database at the template's revision. The
+# template was made by a server that registered Prefect's block types; registering them
+# again means importing every installed collection and hashing the block registry first
+# (Prefect's memoised check), ~1.2 s of a ~5.5 s boot here. newsflow uses no blocks; a
+# collection installed later gets its blocks registered by the next `prefect server start`.
+SKIP_ON_CURRENT_DATABASE = {
+    "PREFECT_API_DATABASE_MIGRATE_ON_START": "false",
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+}
+BLOCK_VARS = ("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "PREFECT_API_BLOCKS_REGISTER_ON_START",
+              "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION",
+              "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION")
+
+
+def current_database_settings(environ=None) -> dict[str, str]:
+    """Settings for the temporary server that skip its start-up checks (migrations, block
+    registration) when `database_is_current`; none if the user set any of them."""
+    env = os.environ if environ is None else environ
+    if not database_is_current(env):
+        return {}
+    profile = _active_profile(env)
+    if any(env.get(k) or profile.get(k) for k in BLOCK_VARS):
+        return {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"}
+    return dict(SKIP_ON_CURRENT_DATABASE)
+
+
 # ---------------------------------------------------------------- 2. the temporary API
 
 class TemporaryApi:
@@ -205,6 +233,19 @@ class TemporaryApi:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    @property
+    def log_path(self) -> Path:
+        """Where the server's output goes (one file per PREFECT_HOME, rewritten each run)."""
+        return prefect_home(self.environ) / "newsflow-temporary-server.log"
+
+    def _log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        tail = "\n".join(text.splitlines()[-lines:])
+        return f"\nLast lines of {self.log_path}:\n{tail}" if tail else ""
+
     def start(self) -> "TemporaryApi":
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -214,13 +255,20 @@ class TemporaryApi:
         env = {**self.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1"}
         env.pop("PREFECT_API_URL", None)
+        # The server's own output goes to a log file, not the terminal: stopping it at the
+        # end of a run often cancels its task-run recorder mid-write, and Prefect logs that
+        # as an ERROR with tracebacks (the events are retried) after newsflow's summary.
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "wb")
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
                  "--fd", str(sock.fileno()), "--log-level", "error", "--lifespan", "on"],
-                env=env, pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL)
+                env=env, pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT)
         finally:
             sock.close()  # the child holds its own copy
+            log.close()
         atexit.register(self.stop)
         return self
 
@@ -229,7 +277,8 @@ class TemporaryApi:
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
                 code = None if self.process is None else self.process.returncode
-                raise RuntimeError(f"the temporary Prefect server exited (code {code}) before it was ready")
+                raise RuntimeError(f"the temporary Prefect server exited (code {code}) before it "
+                                   f"was ready.{self._log_tail()}")
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=5) as resp:
                     if resp.status == 200:
@@ -237,7 +286,8 @@ class TemporaryApi:
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
             time.sleep(0.05)
-        raise RuntimeError(f"the temporary Prefect server did not answer within {timeout_s:.0f} s")
+        raise RuntimeError(f"the temporary Prefect server did not answer within {timeout_s:.0f} s."
+                           f"{self._log_tail()}")
 
     def stop(self) -> None:
         p, self.process = self.process, None
@@ -363,8 +413,7 @@ def begin(environ=None, warm: bool = True) -> Startup:
     api = None
     if not configured_api_url(env) and env.get("NEWSFLOW_EARLY_SERVER", "1") != "0":
         seed_prefect_home(env)
-        skip_check = {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"} if database_is_current(env) else {}
-        api = TemporaryApi({**env, **skip_check}).start()
+        api = TemporaryApi({**env, **current_database_settings(env)}).start()
         env["PREFECT_API_URL"] = api.url
     thread = warm_imports() if warm and WARM_MODULES else None
     return Startup(api, thread, timeout_s)

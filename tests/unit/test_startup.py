@@ -49,6 +49,8 @@ def test_library_environment_names_real_prefect_settings():
     valid = _get_valid_setting_names(Settings)
     unknown = [k for k in LIBRARY_ENVIRONMENT if k.startswith("PREFECT_") and k not in valid]
     assert unknown == []
+    names = [*startup.SKIP_ON_CURRENT_DATABASE, *startup.BLOCK_VARS, *startup.MIGRATE_VARS]
+    assert [k for k in names if k not in valid] == []
 
 
 def _template(tmp_path):
@@ -132,6 +134,20 @@ def test_migration_check_skipped_only_at_the_templates_revision(tmp_path):
     assert startup.database_is_current(env) is False
 
 
+def test_start_up_checks_skipped_only_on_a_current_database(tmp_path):
+    template = _template(tmp_path)
+    _at_revision(template / startup.DB_NAME, "abc123")
+    env = {"PREFECT_HOME": str(tmp_path / "home"), "NEWSFLOW_PREFECT_TEMPLATE": str(template)}
+    assert startup.current_database_settings(env) == {}  # no database: Prefect does it all
+    startup.seed_prefect_home(env)
+    assert startup.current_database_settings(env) == startup.SKIP_ON_CURRENT_DATABASE
+    # A user's own choice about block registration stands; the migration check still goes.
+    chosen = {**env, "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "true"}
+    assert startup.current_database_settings(chosen) == {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"}
+    _at_revision(tmp_path / "home" / startup.DB_NAME, "older")
+    assert startup.current_database_settings(env) == {}
+
+
 @pytest.mark.slow
 def test_temporary_api_starts_on_a_seeded_home_and_stops(tmp_path):
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "home")}
@@ -180,3 +196,22 @@ def test_no_flow_heartbeats_for_the_temporary_server():
     with _no_heartbeats():
         assert get_current_settings().flows.heartbeat_frequency is None
     assert get_current_settings().flows.heartbeat_frequency is not None
+
+
+def test_server_output_goes_to_a_log_named_in_the_error(tmp_path):
+    # A stand-in for uvicorn that fails at once: its output lands in the log file, and the
+    # error a user sees quotes it, so nothing the server said is lost by keeping it off
+    # the terminal.
+    fake = tmp_path / "fake"
+    (fake / "uvicorn").mkdir(parents=True)
+    (fake / "uvicorn" / "__init__.py").write_text("")
+    (fake / "uvicorn" / "__main__.py").write_text(
+        "import sys\nprint('no database here: boom', file=sys.stderr)\nsys.exit(3)\n")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "home"), "PYTHONPATH": str(fake)}
+    api = startup.TemporaryApi(env).start()
+    with pytest.raises(RuntimeError) as err:
+        api.wait_ready(60)
+    assert "exited (code 3)" in str(err.value) and "boom" in str(err.value)
+    assert str(api.log_path) in str(err.value)
+    assert "boom" in api.log_path.read_text()
+    api.stop()
