@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Iterable
 
 KINDS = frozenset({"wire", "broadcaster", "newspaper", "online", "magazine"})
 COLUMNS = ("outlet_id", "name", "aliases", "domains", "country", "languages", "kind",
@@ -46,6 +47,33 @@ _LANG_RE = re.compile(r"^[a-z]{2}$")
 # never searched for in free text, where "AA", "PL" or "FT" are mostly not outlets.
 MIN_TEXT_ALIAS = 3
 
+
+
+def trie_alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal `words`, factored into a trie: "The (?:Times|Guardian)".
+
+    Why: Python's `re` tries the branches of a flat alternation one by one at every
+    candidate position, so the ~700 outlet names cost ~20 us a line of text, the most
+    expensive step of publisher detection. Factored, each position costs one branch per
+    character. Same matches as the flat alternation sorted longest first: at one position
+    only words that are prefixes of one another can match, and the trie also tries the
+    longest first (a word that ends inside a longer one is an optional tail, greedy).
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 @dataclass(frozen=True)
 class RegistryEntry:
@@ -145,7 +173,7 @@ class OutletRegistry:
                 if sig and sig[0] not in "(/"}
         if not sigs:
             return None
-        return re.compile("|".join(re.escape(s) for s in sorted(sigs, key=len, reverse=True)))
+        return re.compile(trie_alternation(sigs))
 
     @cached_property
     def text_pattern(self) -> re.Pattern[str]:
@@ -162,9 +190,7 @@ class OutletRegistry:
                     alts.add(n)
                     if n.startswith("The "):
                         alts.add("the " + n[4:])
-        ordered = sorted(alts, key=len, reverse=True)
-        return re.compile(r"(?<![\w@/.-])(" + "|".join(re.escape(a) for a in ordered)
-                          + r")(?![\w-]|\.\w)")
+        return re.compile(r"(?<![\w@/.-])(" + trie_alternation(alts) + r")(?![\w-]|\.\w)")
 
     @cached_property
     def _text_alias(self) -> dict[str, RegistryEntry]:

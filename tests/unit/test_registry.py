@@ -99,3 +99,24 @@ def test_bad_rows_raise_naming_the_row(tmp_path, rows, message):
 def test_missing_column(tmp_path):
     with pytest.raises(ValueError, match="missing column"):
         load_registry(write(tmp_path, "bbc,BBC\n", header="outlet_id,name\n"))
+
+
+def test_trie_alternation_matches_like_the_flat_one_longest_first():
+    import random
+    import re
+
+    from flows.stages.outlets import trie_alternation
+
+    rng = random.Random(7)
+    words = {"The Times", "The Times of India", "Times", "AP", "APA", "AP News", "Reuters",
+             "the Guardian", "The Guardian", "Le Monde", "Le Monde diplomatique", "a.b (c)"}
+    words |= {"".join(rng.choice("ab .") for _ in range(rng.randint(1, 6))) for _ in range(200)}
+    words = {w for w in words if w}
+    flat = re.compile(r"(?<![\w@/.-])(" + "|".join(
+        re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w-]|\.\w)")
+    trie = re.compile(r"(?<![\w@/.-])(" + trie_alternation(words) + r")(?![\w-]|\.\w)")
+    texts = ["The Times of India and The Times, AP News (APA) via AP.", "@The Times x",
+             "Le Monde diplomatique; Le Monde-ish; a.b (c) a.b (c)d"]
+    texts += ["".join(rng.choice("ab .Ttx") for _ in range(80)) for _ in range(300)]
+    for t in texts:
+        assert [m.span(1) for m in trie.finditer(t)] == [m.span(1) for m in flat.finditer(t)], t
