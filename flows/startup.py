@@ -214,9 +214,9 @@ def current_database_settings(environ=None) -> dict[str, str]:
     if not database_is_current(env):
         return {}
     profile = _active_profile(env)
-    if any(env.get(k) or profile.get(k) for k in BLOCK_VARS):
-        return {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"}
-    return dict(SKIP_ON_CURRENT_DATABASE)
+    user_chose_blocks = any(env.get(k) or profile.get(k) for k in BLOCK_VARS)
+    return {k: v for k, v in SKIP_ON_CURRENT_DATABASE.items()
+            if not (user_chose_blocks and k in BLOCK_VARS)}
 
 
 # ---------------------------------------------------------------- 2. the temporary API
@@ -259,16 +259,16 @@ class TemporaryApi:
         # end of a run often cancels its task-run recorder mid-write, and Prefect logs that
         # as an ERROR with tracebacks (the events are retried) after newsflow's summary.
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "wb")
+        output = open(self.log_path, "wb")
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
                  "--fd", str(sock.fileno()), "--log-level", "error", "--lifespan", "on"],
                 env=env, pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=output, stderr=subprocess.STDOUT)
         finally:
             sock.close()  # the child holds its own copy
-            log.close()
+            output.close()
         atexit.register(self.stop)
         return self
 

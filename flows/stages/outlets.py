@@ -48,7 +48,6 @@ _LANG_RE = re.compile(r"^[a-z]{2}$")
 MIN_TEXT_ALIAS = 3
 
 
-
 def trie_alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal `words`, factored into a trie: "The (?:Times|Guardian)".
 
@@ -74,6 +73,7 @@ def trie_alternation(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return build(trie)
+
 
 @dataclass(frozen=True)
 class RegistryEntry:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 STAGE = "validate"
 EARLIEST_DATE = "1990-01-01"  # before the web, a publication date is a misparse
 
+
 def _tag_re() -> re.Pattern:
     """A tag of a real HTML element, as left over in extracted text.
 
