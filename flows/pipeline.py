@@ -352,7 +352,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                     # The workers start on batch n while this process validates and loads
                     # batch n-1: neither side waits for the other.
                     current = _Pending(n, stored, docs, rejections, sources, extract_task.submit(
-                        quote(docs), quote(extract_opts), quote(pool)))
+                        quote(docs), quote(extract_opts), quote(pool)) if docs else _NOTHING_TO_EXTRACT)
                     if docs:
                         validator.start()  # GX loads while the workers extract
                     if pending is not None:
@@ -452,6 +452,21 @@ def _stored_batches(con, size: int, doc_ids: list[str]):
         yield None, docs
 
 
+class _NothingToExtract:
+    """Stands in for extract_task's future when a batch has no new document."""
+
+    @staticmethod
+    def result() -> tuple[BatchResult, BatchResult]:
+        return BatchResult(counts={"cleaned": 0}), BatchResult(counts={"detected": 0})
+
+    @staticmethod
+    def wait() -> None:
+        return None
+
+
+_NOTHING_TO_EXTRACT = _NothingToExtract()
+
+
 @dataclass
 class _Pending:
     """A batch whose extraction is running in the worker processes."""
@@ -478,7 +493,9 @@ def _read_batch(batch_refs, stored, con, settings: Settings, summary: RunSummary
     for reason in unchanged.values():
         summary.add_skip(reason)
     todo = [r for r in batch_refs if r.source_uri not in unchanged]
-    read = read_task(quote(todo), quote(ReadOptions(max_bytes=settings.max_bytes)))
+    # No task run for a batch of unchanged files (a re-run over a large crawl is mostly those).
+    read = (read_task(quote(todo), quote(ReadOptions(max_bytes=settings.max_bytes))) if todo
+            else BatchResult())
     held = {d.source_uri: d.doc_id for d in read.kept}
     held.update({r.source_uri: r.doc_id for r in read.rejected if r.doc_id})
     sources = [{"source_uri": uri, "byte_size": stats[uri][0], "mtime_ns": stats[uri][1],
@@ -508,6 +525,10 @@ def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
     warehouse is held by another process)."""
     cleaned, detected = extracted
     new_docs, stored, n = p.docs, p.stored, p.n
+    if not (new_docs or p.rejections or p.sources or stored):  # every file unchanged: no tasks
+        log.info("batch %d: %d documents done (nothing new)", n,
+                 summary.loaded + summary.skipped + summary.quarantined)
+        return
     rejections = list(p.rejections) + list(cleaned.rejected) + list(detected.rejected)
     validator = gx.get() if detected.kept else None
     outcome = (validate_task(quote(list(detected.kept)), quote(validator)) if detected.kept

@@ -118,3 +118,32 @@ def test_postload_is_skipped_when_articles_are_unchanged(first_and_second):
         assert postload.refresh(con, s.sql_dir, force=True)["fts_indexed"] == 2
     finally:
         con.close()
+
+
+def test_a_run_over_unchanged_files_runs_no_batch_tasks(first_and_second, monkeypatch):
+    """Every file unchanged since it was read: no read, clean-detect or load task run per
+    batch (each is a round of Prefect API calls that does nothing), and the same tables."""
+    import flows.pipeline as pipeline_mod
+
+    s, _, snapshot, _ = first_and_second
+    run([str(PAGES)], s)  # settle raw.sources (another test touches a file and restores it)
+    calls = []
+
+    class Spy:
+        def __init__(self, name, task):
+            self.name, self.task = name, task
+
+        def __call__(self, *a, **k):
+            calls.append(self.name)
+            return self.task(*a, **k)
+
+        def submit(self, *a, **k):
+            calls.append(self.name)
+            return self.task.submit(*a, **k)
+
+    for name in ("read_task", "extract_task", "load_task"):
+        monkeypatch.setattr(pipeline_mod, name, Spy(name, getattr(pipeline_mod, name)))
+    again = run([str(PAGES)], s)
+    assert again.status == "completed" and again.skipped == 5 and again.loaded == 0
+    assert calls == []
+    assert _tables(s.warehouse) == snapshot
