@@ -222,9 +222,9 @@ def run_suite(args, work: Path) -> list[Measured]:
     logs = work / "logs"
     logs.mkdir(exist_ok=True)
 
-    results.append(measure("floor (trafilatura+langdetect, pool)",
-                           [sys.executable, __file__, "--floor-worker", str(pages), "--workers", str(cores)],
-                           n, env=_env(work / "ph-floor"), log=logs / "floor.log"))
+    floor_cmd = [sys.executable, __file__, "--floor-worker", str(pages), "--workers", str(cores)]
+    results.append(measure("floor (trafilatura+langdetect, pool)", floor_cmd, n,
+                           env=_env(work / "ph-floor"), log=logs / "floor.log"))
 
     home = work / "prefect-home"
     wh = work / "warehouse" / "bench.duckdb"
@@ -238,9 +238,8 @@ def run_suite(args, work: Path) -> list[Measured]:
     if not args.single_floor:
         # This shared machine drifts by 20-30 % within an hour: a floor measured on both
         # sides of newsflow's runs brackets them, and the ratios use the mean.
-        results.append(measure("floor again (after newsflow)",
-                               [sys.executable, __file__, "--floor-worker", str(pages), "--workers", str(cores)],
-                               n, env=_env(work / "ph-floor"), log=logs / "floor-again.log"))
+        results.append(measure("floor again (after newsflow)", floor_cmd, n,
+                               env=_env(work / "ph-floor"), log=logs / "floor-again.log"))
 
     peer = Path(args.peer_python)
     if args.skip_peer:

@@ -90,12 +90,11 @@ class DaskExtractPool:
         self.executor = executor or DaskExecutor(address)
 
     def extract(self, docs):
-        from flows.records import BatchResult
-        from flows.worker import extract_chunk, merge
+        from flows.worker import extract_chunk, merge, nothing_extracted
 
         docs = list(docs)
         if not docs:
-            return BatchResult(counts={"cleaned": 0}), BatchResult(counts={"detected": 0})
+            return nothing_extracted()
         parts = max(1, min(len(docs), 2 * self.executor.workers))
         size = -(-len(docs) // parts)
         chunks = [docs[i:i + size] for i in range(0, len(docs), size)]

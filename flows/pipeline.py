@@ -46,7 +46,7 @@ from flows.stages.read import ReadOptions, list_sources, read_batch
 from flows.stages.validate import (ValidationOutcome, Validator, load_suites, merge_results,
                                   validate_articles)
 from flows.stages.validate_tables import TableValidation, quarantine_failing, validate_load_batch
-from flows.worker import ExtractOptions, ExtractPool, extract_chunk
+from flows.worker import ExtractOptions, ExtractPool, extract_chunk, nothing_extracted
 
 log = logging.getLogger("newsflow")
 
@@ -457,7 +457,7 @@ class _NothingToExtract:
 
     @staticmethod
     def result() -> tuple[BatchResult, BatchResult]:
-        return BatchResult(counts={"cleaned": 0}), BatchResult(counts={"detected": 0})
+        return nothing_extracted()
 
     @staticmethod
     def wait() -> None:

@@ -67,6 +67,11 @@ def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[Ba
     return cleaned, detected
 
 
+def nothing_extracted() -> tuple[BatchResult, BatchResult]:
+    """What extracting no document gives: the (cleaned, detected) pair with zero counts."""
+    return BatchResult(counts={"cleaned": 0}), BatchResult(counts={"detected": 0})
+
+
 def _annotate(a: Article, opts: ExtractOptions) -> Article:
     """The article with its MinHash signature and line fingerprints (see ExtractOptions)."""
     minhash = None
@@ -248,7 +253,7 @@ class ExtractPool:
     def extract(self, docs: Sequence[RawDocument]) -> tuple[BatchResult, BatchResult]:
         docs = list(docs)
         if not docs:
-            return BatchResult(counts={"cleaned": 0}), BatchResult(counts={"detected": 0})
+            return nothing_extracted()
         n_workers = min(self.max_workers, len(docs))
         while len(self.workers) < n_workers:
             self.workers.append(_Worker(self.ctx, self.opts))
