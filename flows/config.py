@@ -6,6 +6,7 @@ stages stay pure and tests can point a run at a temporary warehouse.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,6 +49,54 @@ def apply_library_environment(environ: dict | None = None) -> None:
         env.setdefault(key, value)
 
 
+MIB = 1024 * 1024
+
+
+def machine_memory_bytes() -> int:
+    """Memory this process may use: the machine's RAM, or the cgroup's limit when lower
+    (a container or a systemd slice), so limits derived from it fit where newsflow runs."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        total = 4 * 1024 * MIB
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            raw = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if raw.isdigit() and 0 < int(raw) < total:
+            total = int(raw)
+    return total
+
+
+def default_duckdb_memory_mib(machine_bytes: int | None = None) -> int:
+    """DuckDB's buffer pool for the run's writer: 1/64 of the machine's memory, at least
+    256 MiB and at most 1 GiB. Beyond it DuckDB spills to its temporary directory; what it
+    cannot spill is one transaction's rows, which `default_batch_bytes` keeps well below."""
+    machine = machine_bytes if machine_bytes is not None else machine_memory_bytes()
+    return max(256, min(1024, machine // MIB // 64))
+
+
+def default_batch_bytes(memory_mib: int) -> int:
+    """Raw (decompressed) bytes per batch: a batch is validated and loaded in one DuckDB
+    transaction, whose rows (the stored page, its text, paragraphs and removed lines: about
+    twice the page) must fit in the buffer pool; an eighth of it leaves room for the rest."""
+    return max(16 * MIB, memory_mib * MIB // 8)
+
+
+def parse_size(value: str) -> int:
+    """Bytes from a size as DuckDB writes them ("256MB", "2GiB", "1.5GB", "65536")."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*", str(value), re.IGNORECASE)
+    if not m:
+        raise ValueError(f"not a size: {value!r} (write e.g. 512MB or 2GB)")
+    unit = (m.group(2) or "").lower().rstrip("b").rstrip("i")
+    scale = {"": 1, "k": 1024, "m": MIB, "g": 1024 * MIB, "t": 1024 * 1024 * MIB}[unit]
+    return int(float(m.group(1)) * scale)
+
+
+_DEFAULT_MEMORY_MIB = default_duckdb_memory_mib()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things are and how big batches are. Built once per run by `from_env`."""
@@ -67,12 +116,16 @@ class Settings:
     language_seed: int = 0
     template_min_docs: int = 3  # a line on this many pages of one site is that site's chrome
     lock_wait_s: float = 60.0
-    # DuckDB's buffer pool for the run's writer connection. DuckDB's default (80 % of RAM)
-    # lets the process grow with the warehouse; with a cap, big operations spill to a
-    # temporary directory beside the file instead, and memory stays flat however large the
-    # crawl. NEWSFLOW_DUCKDB_MEMORY_LIMIT, any DuckDB size ("256MB", "2GB"). Measured: the post-load
-    # refresh over 20,000 articles peaks at 640 MB with 256MB, 883 MB with 512MB, same time.
-    duckdb_memory_limit: str = "256MB"
+    # DuckDB's buffer pool for the run's writer connection, from the machine's memory
+    # (default_duckdb_memory_mib). DuckDB's default (80 % of RAM) lets the process grow with
+    # the warehouse; with a cap, big operations spill to the temporary directory beside the
+    # file instead, and memory stays flat however large the crawl. NEWSFLOW_DUCKDB_MEMORY_LIMIT
+    # or --duckdb-memory-limit, any DuckDB size ("256MB", "2GB").
+    duckdb_memory_limit: str = f"{_DEFAULT_MEMORY_MIB}MB"
+    # A batch is also cut when its documents' raw bytes reach this (all-HTML crawls and
+    # 15 MB pages: a count alone lets one transaction outgrow the buffer pool).
+    # NEWSFLOW_BATCH_BYTES or --batch-bytes; 0 derives it from the memory limit.
+    batch_bytes: int = 0
     # Address of a running Dask scheduler ("tcp://host:8786"); None runs the CPU stage in
     # local worker processes. See flows/dask_runner.py.
     dask_address: str | None = None
@@ -81,6 +134,23 @@ class Settings:
     def local_workers(self) -> bool:
         """Whether extraction runs in local worker processes (not in-process, not on Dask)."""
         return self.workers > 0 and self.doc_timeout_s > 0 and not self.dask_address
+
+    @property
+    def effective_batch_bytes(self) -> int:
+        """The byte cap per batch: as set, or derived from DuckDB's memory limit."""
+        if self.batch_bytes > 0:
+            return self.batch_bytes
+        return default_batch_bytes(parse_size(self.duckdb_memory_limit) // MIB)
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills what does not fit its memory limit (its own default too)."""
+        return self.warehouse.with_name(self.warehouse.name + ".tmp")
+
+    @property
+    def run_log_path(self) -> Path:
+        """Warnings and tracebacks of runs into this warehouse (`news.duckdb` -> `news.log`)."""
+        return self.warehouse.with_suffix(".log")
 
     @property
     def warehouse_dir(self) -> Path:
@@ -115,6 +185,8 @@ class Settings:
             s = replace(s, lock_wait_s=float(env["NEWSFLOW_LOCK_WAIT"]))
         if env.get("NEWSFLOW_DUCKDB_MEMORY_LIMIT"):
             s = replace(s, duckdb_memory_limit=env["NEWSFLOW_DUCKDB_MEMORY_LIMIT"])
+        if env.get("NEWSFLOW_BATCH_BYTES"):
+            s = replace(s, batch_bytes=parse_size(env["NEWSFLOW_BATCH_BYTES"]))
         if env.get("NEWSFLOW_DASK_ADDRESS"):
             s = replace(s, dask_address=env["NEWSFLOW_DASK_ADDRESS"])
         if warehouse is not None:

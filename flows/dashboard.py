@@ -53,7 +53,7 @@ def _cut(text: str, n: int = LABEL_CHARS) -> str:
 class DashboardData:
     """Everything the page shows, as plain rows (tuples) from the warehouse."""
 
-    runs: list[tuple]             # run_id, started_at, status, seen, loaded, skipped, quarantined
+    runs: list[tuple]             # run_id, started_at, status, seen, loaded, skipped, quarantined, error
     expectations: list[tuple]     # suite, expectation, severity, elements, unexpected, runs, failed_runs
     quarantine_reasons: list[tuple]  # stage, reason, documents
     by_outlet: list[tuple]        # outlet, articles
@@ -87,11 +87,15 @@ def load_data(con) -> DashboardData | None:
     if not n_runs:
         return None
     p = {"max_runs": MAX_RUNS, "max_bars": MAX_BARS, "max_q": MAX_QUARANTINE_ROWS}
+    # dq.runs.error came with sql/ddl/011; a warehouse no run has migrated since has none.
+    has_error = con.execute("select count(*) from duckdb_columns() where schema_name = 'dq' "
+                            "and table_name = 'runs' and column_name = 'error'").fetchone()[0]
     runs = _rows(con, """
         with recent as (
             select run_id, started_at, status, coalesce(docs_seen, 0) as seen,
                    coalesce(docs_loaded, 0) as loaded, coalesce(docs_skipped, 0) as skipped,
-                   coalesce(docs_quarantined, 0) as quarantined
+                   coalesce(docs_quarantined, 0) as quarantined, """ + (
+                "error" if has_error else "null::varchar as error") + """
             from dq.runs order by started_at desc limit $max_runs
         )
         select * from recent order by started_at""", p)
@@ -191,11 +195,11 @@ def runs_chart(runs: Sequence[tuple], *, width: int = 1240, height: int = 260) -
         tick_txt = f"{tick:,.0f}" if tick == int(tick) else f"{tick:,.1f}"
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
                      f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{tick_txt}</text>')
-    for i, (run_id, started, status, seen, loaded, skipped, quarantined) in enumerate(runs):
+    for i, (run_id, started, status, seen, loaded, skipped, quarantined, error) in enumerate(runs):
         x = left + i * slot + (slot - bw) / 2
         y = top_pad + plot_h
         tip = (f"run {run_id}\nstarted {_fmt_ts(started)} ({status})\nseen {seen}: loaded {loaded}, "
-               f"skipped {skipped}, quarantined {quarantined}")
+               f"skipped {skipped}, quarantined {quarantined}" + (f"\n{error}" if error else ""))
         parts.append(f'<g class="run" data-run-id="{_esc(run_id)}"><title>{_esc(tip)}</title>')
         for part, n in (("loaded", loaded), ("skipped", skipped), ("quarantined", quarantined)):
             if not n:
@@ -429,14 +433,16 @@ def _body(d: DashboardData) -> str:
 
 def _runs_table(runs: Sequence[tuple]) -> str:
     rows = []
-    for run_id, started, status, seen, loaded, skipped, quarantined in reversed(list(runs)):
+    for run_id, started, status, seen, loaded, skipped, quarantined, error in reversed(list(runs)):
         rows.append(f'<tr><td><code title="{_esc(run_id)}">{_esc(str(run_id)[:8])}</code></td>'
                     f"<td>{_esc(_fmt_ts(started))}</td><td class=\"status-{_esc(status)}\">{_esc(status)}</td>"
                     f'<td class="num">{seen}</td><td class="num">{loaded}</td>'
-                    f'<td class="num">{skipped}</td><td class="num">{quarantined}</td></tr>')
+                    f'<td class="num">{skipped}</td><td class="num">{quarantined}</td>'
+                    f'<td class="run-error">{_esc(_cut(error or "", 300))}</td></tr>')
     return ('<table id="runs-tbl"><thead><tr><th>run</th><th>started</th><th>status</th>'
             '<th class="num">seen</th><th class="num">loaded</th><th class="num">skipped</th>'
-            '<th class="num">quarantined</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+            '<th class="num">quarantined</th><th>why it failed</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
 
 
 def _failed_list(raw) -> str:

@@ -94,14 +94,16 @@ def build_data_docs(validator, out_dir: Path, *, results: Iterable | None = None
 
     `results`: render only these GX `ExpectationSuiteValidationResult`s (as returned by
     `Validator.run`, e.g. `TableValidation.gx_results`); default, every result the
-    validator's context stored during the run. `clean`: empty `out_dir` first, so the site
-    shows this run only (a previous run's pages would otherwise linger).
+    validator's context stored during the run. `clean`: the site shows this run only (a
+    previous run's pages would otherwise linger); it is built beside `out_dir` and swapped
+    in by renames, so a run killed while rendering leaves the previous site whole.
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    out_dir = Path(out_dir).resolve()
+    final_dir = Path(out_dir).resolve()
+    out_dir = final_dir.with_name(final_dir.name + ".building") if clean else final_dir
     if clean and out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,8 +134,24 @@ def build_data_docs(validator, out_dir: Path, *, results: Iterable | None = None
         for page in [*out_dir.rglob("*.html"), *out_dir.rglob("*.css")]:
             _make_offline(page)
         _add_static_index(index, pairs, [s.name for s in validator.context.suites.all()])
+    if clean:
+        _swap_in(out_dir, final_dir)
+        index = final_dir / "index.html"
     log.info("Data Docs for %d validation results written to %s", len(pairs), index)
     return index
+
+
+def _swap_in(built: Path, final: Path) -> None:
+    """Replace `final` with `built`: two renames, so `final` is whole at every moment but
+    the instant between them (a leftover `.old` folder from a kill there is removed next time)."""
+    old = final.with_name(final.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    built.rename(final)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def _add_static_index(index: Path, pairs: list[tuple], suite_names: list[str]) -> None:

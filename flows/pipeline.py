@@ -11,16 +11,16 @@ warehouse, each batch is staged under `warehouse/staging/<run_id>/` for the next
 """
 from __future__ import annotations
 
-import itertools
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+import contextlib
 from contextlib import contextmanager
 import logging
 import os
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -57,12 +57,13 @@ WAREHOUSE_LIMIT = "newsflow-warehouse"
 
 @dataclass
 class RunSummary:
-    """What a run did, in counts that add up: seen = loaded + skipped + quarantined."""
+    """What a run did, in counts that add up: seen = loaded + staged + skipped + quarantined."""
 
     run_id: str = ""
     warehouse: str = ""
     seen: int = 0
     loaded: int = 0
+    staged: int = 0                # articles kept under staging/ (warehouse busy), not yet loaded
     skipped: int = 0
     quarantined: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
@@ -89,48 +90,85 @@ class RunSummary:
         return asdict(self)
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    """Consecutive lists of `size` items, pulling lazily from `items`."""
-    it = iter(items)
-    while batch := list(itertools.islice(it, size)):
-        yield batch
-
-
 TAPER_MIN_SIZE = 64  # smaller batch sizes (tests, debugging) are cut evenly
 
 
-def _tapered_batches(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of `size` items, except near the end: what is left once fewer than two
-    batches remain goes out in halves (750, 375, 187 ... down to size/8 to size/4); a run of at
+def _tapered_batches(items: Iterable, size: int, max_bytes: int | None = None,
+                     weight: Callable[[object], int] | None = None) -> Iterator[list]:
+    """Lists of at most `size` items and at most `max_bytes` of `weight` (an item heavier
+    than that goes alone), except near the end: what is left once fewer than two batches
+    remain goes out in halves (750, 375, 187 ... down to size/8 to size/4); a run of at
     most `size` items is one batch.
 
-    Why: the flow validates and loads batch n while the workers extract batch n+1, so the
-    last batch's validation and load run alone, with the workers idle. A small last batch
-    keeps that tail short while big batches elsewhere amortise the per-batch costs (GX's
-    fixed cost per suite run, Prefect's task runs). Reads at most two batches of refs
-    ahead (refs are paths, or records' payloads for crawl containers)."""
-    if size < TAPER_MIN_SIZE:
-        yield from _batches(items, size)
-        return
-    tail = size // 8
+    Why the bytes: a batch is loaded in one DuckDB transaction, whose rows must fit in the
+    buffer pool; 512 HTML pages (90 MB) outgrew a 256 MB pool where 512 mixed pages fit.
+    Why the taper: the flow validates and loads batch n while the workers extract batch
+    n+1, so the last batch's validation and load run alone, with the workers idle. A small
+    last batch keeps that tail short while big batches elsewhere amortise the per-batch
+    costs (GX's fixed cost per suite run, Prefect's task runs). Reads at most two batches
+    of refs ahead (refs are paths, or records' payloads for crawl containers)."""
+    cap = max_bytes if max_bytes and max_bytes > 0 else float("inf")
+    weigh = weight or (lambda _item: 0)
     it = iter(items)
     buf: list = []
+    weights: list[int] = []
+    held = 0  # sum(weights)
+
+    def take(n: int) -> list:
+        """The first items of `buf`, at most `n` and `cap` bytes (at least one)."""
+        nonlocal held
+        k, total = 0, 0
+        while k < min(n, len(buf)) and (k == 0 or total + weights[k] <= cap):
+            total += weights[k]
+            k += 1
+        out = buf[:k]
+        del buf[:k], weights[:k]
+        held -= total
+        return out
+
+    exhausted = False
     full = 0
     while True:
-        buf.extend(itertools.islice(it, 2 * size - len(buf)))
-        if len(buf) < 2 * size:  # the input is exhausted
+        while len(buf) < 2 * size and held < 2 * cap:
+            try:
+                item = next(it)
+            except StopIteration:
+                exhausted = True
+                break
+            buf.append(item)
+            weights.append(weigh(item))
+            held += weights[-1]
+        if exhausted:
             break
-        yield buf[:size]
-        buf = buf[size:]
+        yield take(size)
         full += 1
-    if not full and len(buf) <= size:  # a small run: one batch, nothing to overlap with
-        tail = size
+    tail = size // 8
+    if size < TAPER_MIN_SIZE or (not full and len(buf) <= size):
+        tail = size  # small sizes are cut evenly; a small run is one batch
     while len(buf) > 2 * tail:
-        take = len(buf) // 2
-        yield buf[:take]
-        buf = buf[take:]
-    if buf:
-        yield buf
+        yield take(len(buf) // 2)
+    while buf:
+        yield take(size)
+
+
+def source_weight(ref: SourceRef, max_bytes: int) -> int:
+    """A source's raw size before reading it, for cutting batches by bytes: a container
+    record's payload, a file's size, a gzip file's uncompressed size from its trailer
+    (ISIZE, the last member's size mod 2**32: an estimate, capped at `max_bytes` as the
+    read is)."""
+    if ref.payload is not None:
+        return len(ref.payload)
+    if ref.container is not None or ref.problem is not None:
+        return 0
+    try:
+        with open(ref.source_uri, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if ref.source_uri.endswith(".gz") and size >= 18:
+                f.seek(-4, os.SEEK_END)
+                size = max(size, int.from_bytes(f.read(4), "little"))
+    except OSError:
+        return 0
+    return min(size, max_bytes)
 
 
 # ---------------------------------------------------------------- tasks (thin wrappers)
@@ -292,11 +330,14 @@ class _Seen:
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
 def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                  settings: Settings | None = None, reprocess: bool = False,
-                 retry_quarantined: bool = False) -> RunSummary:
+                 retry_quarantined: bool = False, warehouse_slot_wanted: bool = True) -> RunSummary:
     """Run the pipeline over INPUTs (files, directories, globs; pages, WARC, JSONL) into the
     warehouse, batch by batch. With `reprocess`, re-derive every stored raw document instead;
     with `retry_quarantined`, only the stored documents that are in dq.quarantine (after the
-    rules, registry or suites changed), replacing their quarantine rows."""
+    rules, registry or suites changed), replacing their quarantine rows.
+    `warehouse_slot_wanted=False` when the Prefect API is a temporary server of this run's
+    own: a slot taken there outlives a killed run (its lease lives in the server's memory),
+    and the DuckDB file lock keeps writers apart anyway."""
     rederive = reprocess or retry_quarantined
     settings = settings or Settings.from_env(warehouse)
     inputs = list(inputs or [])
@@ -309,10 +350,13 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
     validation_rows: list[dict] = []
     data_docs: Future | None = None
 
-    with warehouse_slot(max(settings.lock_wait_s, 1.0)), _extract_pool(settings, extract_opts) as pool:
+    slot = (warehouse_slot(max(settings.lock_wait_s, 1.0)) if warehouse_slot_wanted
+            else contextlib.nullcontext(False))
+    with slot, _extract_pool(settings, extract_opts) as pool:
         try:
             con = wh.connect(settings.warehouse, wait_s=settings.lock_wait_s,
-                             memory_limit=settings.duckdb_memory_limit)
+                             memory_limit=settings.duckdb_memory_limit,
+                             temp_directory=settings.duckdb_temp_dir)
         except wh.WarehouseBusy as exc:
             if rederive:
                 raise
@@ -334,14 +378,15 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                              ["--reprocess"] if reprocess else ["--retry-quarantined"]
                              if retry_quarantined else [str(i) for i in inputs])
             if reprocess:
-                batches = _stored_batches(con, settings.batch_size, wh.stored_doc_ids(con))
+                batches = _stored_batches(con, settings, wh.stored_doc_ids(con))
             elif retry_quarantined:
-                batches = _stored_batches(con, settings.batch_size, wh.quarantined_doc_ids(con))
+                batches = _stored_batches(con, settings, wh.quarantined_doc_ids(con))
             else:
                 stats = SourceStats()
                 refs = list_sources(files, max_bytes=settings.max_bytes, stats=stats)
-                batches = ((refs_batch, None)
-                           for refs_batch in _tapered_batches(refs, settings.batch_size))
+                batches = ((refs_batch, None) for refs_batch in _tapered_batches(
+                    refs, settings.batch_size, settings.effective_batch_bytes,
+                    lambda ref: source_weight(ref, settings.max_bytes)))
             seen = _Seen()
             pending: _Pending | None = None
             try:
@@ -358,6 +403,8 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                     if pending is not None:
                         _finish_batch(pending, extracted, con, settings, run_id, summary,
                                       validator, validation_rows)
+                        del extracted
+                        _release_memory()
                     pending = current
                 if pending is not None:
                     _finish_batch(pending, pending.future.result(), con, settings, run_id,
@@ -381,13 +428,17 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             wh.finish_run(con, run_id, "completed", summary.as_dict())
             summary.dashboard = str(_quality_report(lambda: save_dashboard(
                 con, settings.dashboard_path, source=str(settings.warehouse)), "dashboard"))
-        except BaseException:
+        except BaseException as exc:
             summary.status = "failed"
+            summary.message = failure_message(exc, settings)
             if con is not None:
                 try:
                     wh.finish_run(con, run_id, "failed", summary.as_dict())
                 except Exception:  # the original error matters more
                     log.exception("could not record the failed run")
+                else:  # the dashboard shows the failed run with its reason
+                    _quality_report(lambda: save_dashboard(
+                        con, settings.dashboard_path, source=str(settings.warehouse)), "dashboard")
             raise
         finally:
             if con is not None:
@@ -400,6 +451,40 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
     create_markdown_artifact(markdown=_summary_markdown(summary), key="newsflow-run-summary",
                              description="newsflow run: documents loaded, skipped, quarantined")
     return summary
+
+
+def failure_message(exc: BaseException, settings: Settings) -> str:
+    """One line for a failed run: what happened and the setting to change, for the
+    terminal and dq.runs (the traceback goes to the run log)."""
+    import duckdb
+
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return (f"DuckDB ran out of its memory limit ({settings.duckdb_memory_limit}) while "
+                f"writing a batch of at most {settings.batch_size} documents / "
+                f"{settings.effective_batch_bytes // 2**20} MB. Raise the limit "
+                "(--duckdb-memory-limit or NEWSFLOW_DUCKDB_MEMORY_LIMIT, e.g. 2GB) or cut "
+                "smaller batches (--batch-bytes or NEWSFLOW_BATCH_BYTES, e.g. 16MB), then run again; "
+                "nothing of the failed batch was written")
+    if isinstance(exc, duckdb.IOException) and "read-only" in first.lower():
+        return f"the warehouse {settings.warehouse} cannot be written ({first}); choose a writable --warehouse"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted; batches loaded before the interruption stay loaded, run again to go on"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"{type(exc).__name__}: {first}"
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _release_memory() -> None:
+    """Give the freed memory of a finished batch back to the system. glibc keeps freed
+    blocks of large strings (a batch's pages) in its heap, so without this the process
+    stays at its largest batch's size plus the next one's."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _background(fn) -> Future:
@@ -441,10 +526,12 @@ def _extract_pool(settings: Settings, opts: ExtractOptions):
         pool.close()
 
 
-def _stored_batches(con, size: int, doc_ids: list[str]):
+def _stored_batches(con, settings: Settings, doc_sizes: list[tuple[str, int]]):
     """(None, stored documents) per batch of raw.documents, for `--reprocess` and
-    `--retry-quarantined`."""
-    for ids in _batches(doc_ids, size):
+    `--retry-quarantined`, cut by count and bytes as a run's inputs are."""
+    for batch in _tapered_batches(doc_sizes, settings.batch_size, settings.effective_batch_bytes,
+                                  lambda pair: pair[1]):
+        ids = [doc_id for doc_id, _size in batch]
         docs = [RawDocument(doc_id=r["doc_id"], source_uri=r["source_uri"], url=r["url"],
                             content_type=r["content_type"], text=r["content"],
                             encoding=r["encoding"], byte_size=r["byte_size"])
@@ -558,15 +645,16 @@ def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
     if con is None:
         stage_task(settings.staging_dir, run_id, n, quote(batch))
         summary.staged_batches += 1
+        summary.staged += len(batch.articles)
     else:
         load_task(quote(con), quote(batch), settings.sql_dir,
                   [d.doc_id for d in new_docs] if stored is not None else None)
-    summary.loaded += len(batch.articles)
+        summary.loaded += len(batch.articles)
     for r in rejections:
         summary.add_quarantine(r.reason)
     log.info("batch %d: %d documents done (loaded %d, skipped %d, quarantined %d)", n,
-             summary.loaded + summary.skipped + summary.quarantined, summary.loaded,
-             summary.skipped, summary.quarantined)
+             summary.loaded + summary.staged + summary.skipped + summary.quarantined,
+             summary.loaded + summary.staged, summary.skipped, summary.quarantined)
 
 
 def _count_warnings(results: list[dict], summary: RunSummary) -> None:
@@ -620,10 +708,12 @@ def default_inputs(settings: Settings) -> list[str]:
 
 
 def run(inputs: list[str], settings: Settings, reprocess: bool = False,
-        retry_quarantined: bool = False) -> RunSummary:
+        retry_quarantined: bool = False, warehouse_slot_wanted: bool = True) -> RunSummary:
     """Entry point for the CLI and tests."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     if reprocess or retry_quarantined:
         return newsflow_run(inputs=[], settings=settings, reprocess=reprocess,
-                            retry_quarantined=retry_quarantined)
-    return newsflow_run(inputs=inputs or default_inputs(settings), settings=settings)
+                            retry_quarantined=retry_quarantined,
+                            warehouse_slot_wanted=warehouse_slot_wanted)
+    return newsflow_run(inputs=inputs or default_inputs(settings), settings=settings,
+                        warehouse_slot_wanted=warehouse_slot_wanted)

@@ -33,9 +33,10 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0,
-            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+            memory_limit: str | None = None, temp_directory: Path | None = None
+            ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting with backoff while another process holds it.
-    `memory_limit` caps DuckDB's buffer pool (it spills to a temporary directory beyond)."""
+    `memory_limit` caps DuckDB's buffer pool; beyond it DuckDB spills to `temp_directory`."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +45,8 @@ def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0,
     while True:
         try:
             config = {"memory_limit": memory_limit} if memory_limit else {}
+            if temp_directory is not None:
+                config["temp_directory"] = str(temp_directory)
             return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
@@ -230,8 +233,10 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, summary
     con.execute(
         "update dq.runs set finished_at = current_timestamp, status = $status, "
         "docs_seen = $seen, docs_loaded = $loaded, docs_skipped = $skipped, "
-        "docs_quarantined = $quarantined, summary_json = $summary where run_id = $run_id",
-        {"run_id": run_id, "status": status, "seen": summary.get("seen", 0),
+        "docs_quarantined = $quarantined, summary_json = $summary, error = $error "
+        "where run_id = $run_id",
+        {"run_id": run_id, "status": status, "error": summary.get("message") if status == "failed" else None,
+         "seen": summary.get("seen", 0),
          "loaded": summary.get("loaded", 0), "skipped": summary.get("skipped", 0),
          "quarantined": summary.get("quarantined", 0), "summary": json.dumps(summary)},
     )
@@ -248,12 +253,18 @@ def record_validation(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[di
 
 
 def abort_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark runs left 'running' by a killed process as 'aborted'. Call while holding the
-    write lock: no other process can be running a load then, so every such row is stale."""
+    """Mark runs left 'running' by a killed process as 'aborted', with the counts of what
+    they did load (whole batches: each is one transaction). Call while holding the write
+    lock: no other process can be running a load then, so every such row is stale."""
     n = con.execute("select count(*) from dq.runs where status = 'running'").fetchone()[0]
     if n:
-        con.execute("update dq.runs set status = 'aborted', finished_at = current_timestamp "
-                    "where status = 'running'")
+        con.execute(
+            "update dq.runs r set status = 'aborted', finished_at = current_timestamp, "
+            "docs_loaded = (select count(*) from core.articles a where a.run_id = r.run_id), "
+            "docs_quarantined = (select count(*) from dq.quarantine q where q.run_id = r.run_id), "
+            "error = 'the process stopped before the run finished (killed, or the machine went "
+            "down); the batches it loaded are kept, a new run does the rest' "
+            "where status = 'running'")
         log.warning("marked %d run(s) left running by a stopped process as aborted", n)
     return int(n)
 
@@ -328,8 +339,10 @@ def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path, sql_dir: Path
 
 # ---------------------------------------------------------------- reprocess
 
-def stored_doc_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("select doc_id from raw.documents order by doc_id").fetchall()]
+def stored_doc_ids(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """(doc_id, stored size) of every stored document, for `--reprocess`."""
+    return con.execute("select doc_id, octet_length(encode(content)) from raw.documents "
+                       "order by doc_id").fetchall()
 
 
 def learned_templates(con: duckdb.DuckDBPyConnection, min_docs: int = 3) -> dict[str, frozenset[str]]:
@@ -350,12 +363,13 @@ def known_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
                                       "(select unnest($u))", {"u": wanted}).fetchall()}
 
 
-def quarantined_doc_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Quarantined documents whose decoded content is stored (the ones a retry can re-derive;
-    read-stage rejections depend only on the bytes: fix the source and run it again)."""
-    return [r[0] for r in con.execute(
-        "select distinct q.doc_id from dq.quarantine q join raw.documents d using (doc_id) "
-        "order by q.doc_id").fetchall()]
+def quarantined_doc_ids(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """(doc_id, stored size) of the quarantined documents whose decoded content is stored
+    (the ones a retry can re-derive; read-stage rejections depend only on the bytes: fix
+    the source and run it again)."""
+    return con.execute(
+        "select doc_id, octet_length(encode(d.content)) from raw.documents d "
+        "where doc_id in (select doc_id from dq.quarantine) order by doc_id").fetchall()
 
 
 def stored_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[dict]:

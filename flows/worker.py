@@ -144,14 +144,41 @@ def _worker_main(conn, opts: ExtractOptions) -> None:
             return
         if chunk is None:
             return
-        for i, doc in enumerate(chunk):
+        for i, doc in enumerate(_received(chunk)):
             try:
                 cleaned, detected = extract_chunk([doc], opts)
             except Exception as exc:  # extract_chunk already turns per-page errors into rejections
                 r = Rejection(doc.doc_id, doc.source_uri, "clean", f"error_{type(exc).__name__}",
                               str(exc)[:500])
                 cleaned, detected = BatchResult((), (r,), {r.reason: 1}), BatchResult()
-            conn.send((i, cleaned, detected))
+            conn.send((i, *_for_the_flow(cleaned, detected)))
+
+
+def _to_send(chunk: Sequence[RawDocument]) -> list[tuple[RawDocument, bytes]]:
+    """Documents as sent to a worker: each page's text as UTF-8 bytes beside it. Pickling a
+    non-ASCII str makes CPython cache its UTF-8 form inside the str for the str's lifetime,
+    so the flow's copy of every page sent would hold its text twice until it is loaded."""
+    return [(replace(d, text=""), d.text.encode("utf-8", "surrogatepass")) for d in chunk]
+
+
+def _received(chunk: list[tuple[RawDocument, bytes]]) -> list[RawDocument]:
+    return [replace(d, text=body.decode("utf-8", "surrogatepass")) for d, body in chunk]
+
+
+def _for_the_flow(cleaned: BatchResult, detected: BatchResult) -> tuple[BatchResult, BatchResult]:
+    """A worker's results without what the flow process already holds: the raw page (its
+    HTML is most of a batch's bytes; sending it back doubled the flow's memory) and the
+    cleaned pages, which the articles carry. `_with_docs` puts the flow's own documents back."""
+    articles = tuple(replace(a, page=replace(a.page, doc=replace(a.page.doc, text="")))
+                     for a in detected.kept)
+    return replace(cleaned, kept=()), replace(detected, kept=articles)
+
+
+def _with_docs(detected: BatchResult, docs: Mapping[str, RawDocument]) -> BatchResult:
+    """The articles with their raw documents, taken from `docs` (by doc_id)."""
+    articles = tuple(replace(a, page=replace(a.page, doc=docs[a.doc_id])) if a.doc_id in docs
+                     else a for a in detected.kept)
+    return replace(detected, kept=articles)
 
 
 _WARM_UP_DOC = RawDocument(
@@ -188,7 +215,7 @@ class _Worker:
         self.wait_ready()
         self.chunk, self.next = chunk, 0
         self.deadline = time.monotonic() + timeout
-        self.conn.send(chunk)
+        self.conn.send(_to_send(chunk))
 
     @property
     def busy(self) -> bool:
@@ -297,4 +324,4 @@ class ExtractPool:
             now = time.monotonic()
             for w in [w for w in self.workers if w.busy and w.deadline <= now]:
                 fail(w, "timeout", f"cleaning took longer than {self.timeout:g} s; the worker was stopped")
-        return merge(cleaned), merge(detected)
+        return merge(cleaned), _with_docs(merge(detected), {d.doc_id: d for d in docs})

@@ -21,6 +21,13 @@ def register(sub) -> None:
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
     r.add_argument("--batch-size", type=int, help="documents per batch (default 512; the last batches of a run are smaller)")
+    r.add_argument("--batch-bytes", type=_size, metavar="SIZE",
+                   help="raw bytes per batch, e.g. 64MB (default: an eighth of DuckDB's memory limit); "
+                        "a batch is loaded in one transaction that must fit in that limit")
+    r.add_argument("--duckdb-memory-limit", type=_memory_limit, metavar="SIZE",
+                   help="DuckDB's buffer pool for the run, e.g. 1GB (default: 1/64 of this machine's "
+                        "memory, 256MB to 1GB; env NEWSFLOW_DUCKDB_MEMORY_LIMIT); beyond it DuckDB "
+                        "spills to PATH.tmp beside the warehouse")
     r.add_argument("--workers", type=int,
                    help="worker processes for cleaning (default: one per core; 0 = in-process, no timeout)")
     r.add_argument("--doc-timeout", type=float, metavar="SECONDS",
@@ -39,6 +46,25 @@ def register(sub) -> None:
                    help="run cleaning and detection on this existing Dask scheduler "
                         "(tcp://host:8786) instead of local worker processes")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+    r.add_argument("-v", "--verbose", action="store_true",
+                   help="show Prefect's task logs and full tracebacks on the terminal (they always "
+                        "go to the run log beside the warehouse, PATH.log)")
+
+
+def _size(value: str) -> int:
+    import argparse
+
+    from flows.config import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _memory_limit(value: str) -> str:
+    _size(value)  # checked here; DuckDB reads the string itself
+    return value.strip()
 
 
 def setup_logging(quiet: bool) -> None:
@@ -52,16 +78,41 @@ def setup_logging(quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+def route_library_logs(log_path, verbose: bool) -> None:
+    """Prefect's console handler prints every failed task's traceback (three of them for
+    one failure); the user needs one line saying what to do. Unless `verbose`, that
+    handler shows only critical records, and every record of Prefect and newsflow at
+    warning level or above goes to the run log instead (`log_path`, appended)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    if not verbose:
+        for logger in [logging.getLogger()] + [logging.getLogger(n) for n in logging.root.manager.loggerDict]:
+            for h in getattr(logger, "handlers", ()):
+                if isinstance(h, PrefectConsoleHandler):
+                    h.setLevel(logging.CRITICAL)
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.FileHandler(log_path, encoding="utf-8", delay=True)
+    except OSError:
+        return
+    file_handler.setLevel(logging.WARNING)
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("prefect", "newsflow", "flows"):
+        logging.getLogger(name).addHandler(file_handler)
+
+
 def print_summary(s, out=None) -> None:
     w = (out or sys.stdout).write
     w(f"\nnewsflow run {s.run_id}: {s.status}\n")
     w(f"  warehouse    {s.warehouse}\n")
     w(f"  seen         {s.seen:>6}\n")
     w(f"  loaded       {s.loaded:>6}\n")
+    if s.staged:
+        w(f"  staged       {s.staged:>6}   (not loaded yet: the warehouse was busy)\n")
     w(f"  skipped      {s.skipped:>6}" + (f"   ({_fmt(s.skip_reasons)})" if s.skip_reasons else "") + "\n")
     w(f"  quarantined  {s.quarantined:>6}\n")
     if s.staged_batches:
-        w(f"  staged       {s.staged_batches:>6} batch(es) (warehouse busy; loaded by the next run)\n")
+        w(f"  staged in    {s.staged_batches:>6} batch(es) (the next run loads them)\n")
     if s.loaded_from_staging:
         w(f"  from staging {s.loaded_from_staging:>6} batch(es) staged by an earlier run\n")
     if s.aborted_runs:
@@ -91,7 +142,8 @@ def main(args) -> int:
 
     settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers,
                                  doc_timeout_s=args.doc_timeout, lock_wait_s=args.lock_wait,
-                                 dask_address=args.dask_address)
+                                 dask_address=args.dask_address, batch_bytes=args.batch_bytes,
+                                 duckdb_memory_limit=args.duckdb_memory_limit)
     setup_logging(args.quiet)
     from flows import startup
 
@@ -106,6 +158,7 @@ def main(args) -> int:
     from flows import pipeline
     from flows.warehouse import WarehouseBusy
 
+    route_library_logs(settings.run_log_path, args.verbose)
     try:
         boot.ready()
         if (args.reprocess or args.retry_quarantined) and args.inputs:
@@ -113,14 +166,28 @@ def main(args) -> int:
                   "give no INPUT", file=sys.stderr)
             return 2
         with _no_heartbeats() if boot.api is not None else contextlib.nullcontext():
+            # The warehouse slot lives in the Prefect API; a temporary one of our own dies
+            # with a killed run and would keep its slot taken for every later run.
             summary = pipeline.run(list(args.inputs), settings, reprocess=args.reprocess,
-                                   retry_quarantined=args.retry_quarantined)
+                                   retry_quarantined=args.retry_quarantined,
+                                   warehouse_slot_wanted=boot.api is None)
     except InputError as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 2
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 3
+    except Exception as exc:  # the run failed: one line that says what to do
+        logging.getLogger("flows").error("the run failed", exc_info=exc)
+        if args.verbose:
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+        print(f"newsflow: the run failed: {pipeline.failure_message(exc, settings)}", file=sys.stderr)
+        hint = ("" if args.verbose else " (-v shows it here)")
+        print(f"newsflow: the traceback is in {settings.run_log_path}{hint}; the run is "
+              "recorded as failed in dq.runs", file=sys.stderr)
+        return 1
     print_summary(summary)
     if summary.status == "staged":
         print(f"newsflow: {summary.message}\nnewsflow: the run's {summary.staged_batches} batch(es) are "
