@@ -26,6 +26,8 @@ import gzip
 import json
 import logging
 import os
+import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,34 +70,110 @@ def input_kind(path: str) -> str:
     return "page"
 
 
+def display_path(path: str) -> str:
+    """`path` as valid Unicode, for everything that stores or shows it.
+
+    Why: on Linux a file name is bytes, and Python hands a name that is not UTF-8 over with
+    its bad bytes as lone surrogates (`'caf\\udce9.txt'`); DuckDB refuses such a string, and
+    one such file used to fail every run. The display form escapes the bytes (`caf\\xe9.txt`),
+    stays readable and is stable from run to run; the file is opened by its real path."""
+    if _SURROGATE_RE.search(path) is None:
+        return path
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file system decode made
+        raw = path.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(value: str) -> str:
+    """`value` with every lone surrogate replaced by U+FFFD.
+
+    Why: JSON may spell a lone surrogate (`"\\ud800"`) and `json.loads` keeps it; such a
+    string cannot be encoded as UTF-8, so it fails DuckDB (and any UTF-8 writer) later, far
+    from the input that held it. Pairs are already joined by the JSON decoder."""
+    if _SURROGATE_RE.search(value) is None:
+        return value
+    return _SURROGATE_RE.sub("\ufffd", value)
+
+
+def _walk_files(root: str) -> list[str]:
+    """Every file below `root` (not in dot-folders, dot-files left out), sorted as paths.
+
+    Why `os.walk` and not `Path.rglob`: rglob silently skips a folder it cannot list and
+    drops a dangling symlink. Here an unlistable folder and a dangling symlink are listed
+    anyway, so the read stage quarantines them with their reason instead of losing them.
+    Symlinked folders are not followed (a link loop cannot recurse); they are logged."""
+    found: list[str] = []
+    linked_dirs: list[str] = []
+
+    def unlistable(exc: OSError) -> None:
+        if exc.filename and os.path.abspath(exc.filename) != os.path.abspath(root):
+            found.append(exc.filename)
+        else:
+            raise exc
+
+    for folder, dirs, names in os.walk(root, onerror=unlistable):
+        keep = []
+        for d in dirs:
+            if d.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, d)):
+                linked_dirs.append(os.path.join(folder, d))
+            else:
+                keep.append(d)
+        dirs[:] = keep
+        for name in names:
+            if name.startswith("."):
+                continue
+            full = os.path.join(folder, name)
+            # Regular files, and symlinks whose target is gone or loops (read names why);
+            # sockets, FIFOs and devices are not documents (a FIFO would block the read).
+            if os.path.isfile(full) or (os.path.islink(full) and not os.path.exists(full)):
+                found.append(full)
+            else:
+                log.info("%s: not a regular file, left out", display_path(full))
+    if linked_dirs:
+        logging.getLogger("newsflow").info(
+            "%s: not following %d symlinked folder(s): %s", display_path(root), len(linked_dirs),
+            ", ".join(display_path(d) for d in sorted(linked_dirs)[:5]))
+    return sorted(found, key=lambda p: Path(p).parts)
+
+
 def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[str]:
     """Every input file (absolute, sorted per input, de-duplicated), without reading any.
 
     Raises InputError for an input that matches nothing, so a typo in a scheduled job fails
-    loudly instead of loading zero documents.
+    loudly instead of loading zero documents. Paths are returned as the OS gives them (a
+    name that is not UTF-8 holds surrogate escapes); `display_path` makes them storable.
     """
     out: list[str] = []
     seen: set[str] = set()
     for item in inputs:
-        item = str(item)
+        item = os.fspath(item)
+        if isinstance(item, bytes):
+            item = os.fsdecode(item)
         if os.path.isdir(item):
-            files = sorted(p for p in Path(item).rglob("*") if p.is_file() and not any(
-                part.startswith(".") for part in p.relative_to(item).parts))
-            notes = [p for p in files if p.name.lower().endswith(NOTE_SUFFIXES)]
+            files = _walk_files(item)
+            notes = [p for p in files if os.path.basename(p).lower().endswith(NOTE_SUFFIXES)]
             if notes:
                 logging.getLogger("newsflow").info(
-                    "%s: leaving out %d notes/metadata files (%s)", item, len(notes),
-                         ", ".join(sorted({p.suffix for p in notes})))
+                    "%s: leaving out %d notes/metadata files (%s)", display_path(item), len(notes),
+                    ", ".join(sorted({Path(display_path(p)).suffix for p in notes})))
             # Anything else in a crawl folder is a document: a page with an odd name is
             # read, and a stray PDF or image is quarantined with its reason, not dropped.
-            paths = [str(p) for p in files if p not in notes]
+            note_set = set(notes)
+            paths = [p for p in files if p not in note_set]
         elif os.path.isfile(item):
             paths = [item]
         else:
             paths = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
             if not paths:
-                raise InputError(f"input {item!r} is not a file, a directory or a glob that "
-                                 "matches any file; check the path")
+                raise InputError(f"input {display_path(item)!r} is not a file, a directory or a "
+                                 "glob that matches any file; check the path")
         for p in paths:
             ap = os.path.abspath(p)
             if ap not in seen and os.path.basename(ap) != MANIFEST_NAME:
@@ -118,12 +196,22 @@ def _iter_sources(paths: list[str], max_bytes: int, stats: SourceStats) -> Itera
     manifests = ManifestIndex()
     for path in paths:
         kind = input_kind(path)
-        if kind == "warc":
-            yield from iter_warc(path, max_bytes, stats)
-        elif kind == "jsonl":
-            yield from iter_jsonl(path, max_bytes)
-        else:
-            yield SourceRef(source_uri=path, url=manifests.url_for(path))
+        name = display_path(path)
+        if kind == "page":
+            yield SourceRef(source_uri=name, url=manifests.url_for(path),
+                            path=path if name != path else None)
+            continue
+        # One container must never end the listing (and the run): an unexpected error
+        # while reading it becomes one quarantine row, and the next input is listed.
+        try:
+            if kind == "warc":
+                yield from iter_warc(path, max_bytes, stats)
+            else:
+                yield from iter_jsonl(path, max_bytes)
+        except Exception as exc:
+            log.exception("stopped reading %s", name)
+            yield SourceRef(source_uri=f"{name}#error", container=name, record="error",
+                            problem=(f"error_{type(exc).__name__}", str(exc)[:500]))
 
 
 # ---------------------------------------------------------------- sidecar manifest
@@ -136,19 +224,33 @@ class ManifestIndex:
 
     def _load(self, folder: str) -> dict[str, str]:
         if folder not in self._cache:
-            mapping: dict[str, str] = {}
-            mf = os.path.join(folder, MANIFEST_NAME)
-            if os.path.isfile(mf):
-                with open(mf, encoding="utf-8") as f:
-                    for line in f:
-                        line = line.rstrip("\r\n")
-                        if not line.strip() or line.lstrip().startswith("#") or "\t" not in line:
-                            continue
-                        name, url = line.split("\t", 1)
-                        if name.strip() and url.strip():
-                            mapping[os.path.normpath(os.path.join(folder, name.strip()))] = url.strip()
-            self._cache[folder] = mapping
+            self._cache[folder] = self._parse(folder)
         return self._cache[folder]
+
+    @staticmethod
+    def _parse(folder: str) -> dict[str, str]:
+        """The manifest's file -> url lines. File names are decoded as the OS decodes names
+        (a Latin-1 name still matches its file); URLs as UTF-8 with bad bytes replaced. An
+        unreadable manifest gives no URLs (logged), never a failed run."""
+        mapping: dict[str, str] = {}
+        mf = os.path.join(folder, MANIFEST_NAME)
+        if not os.path.isfile(mf):
+            return mapping
+        try:
+            with open(mf, "rb") as f:
+                lines = f.read(64 * 1024 * 1024).splitlines()
+        except OSError as exc:
+            log.warning("cannot read %s (pages below get no url): %s", display_path(mf), exc)
+            return mapping
+        for raw in lines:
+            if not raw.strip() or raw.lstrip().startswith(b"#") or b"\t" not in raw:
+                continue
+            name, url = raw.split(b"\t", 1)
+            name = os.fsdecode(name.strip())
+            url = url.strip().decode("utf-8", "replace")
+            if name and url:
+                mapping[os.path.normpath(os.path.join(folder, name))] = url
+        return mapping
 
     def url_for(self, path: str) -> str | None:
         folder = os.path.dirname(path)
@@ -178,11 +280,11 @@ def iter_warc(path: str, max_bytes: int, stats: SourceStats) -> Iterator[SourceR
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    name = path
+    name = display_path(path)
     try:
         f = open(path, "rb")
     except OSError as exc:
-        yield SourceRef(source_uri=path, problem=("unreadable_file", str(exc)))
+        yield SourceRef(source_uri=name, problem=(os_error_reason(exc, path), str(exc)))
         return
     with f:
         it = ArchiveIterator(f)
@@ -210,16 +312,16 @@ def iter_warc(path: str, max_bytes: int, stats: SourceStats) -> Iterator[SourceR
                     offset = it.get_record_offset()
                     uri = f"{name}#{offset}"
                     yield SourceRef(source_uri=uri, url=target, content_type_hint=ctype,
-                                    container=path, record=str(offset),
+                                    container=name, record=str(offset),
                                     problem=("corrupt_record", f"{type(exc).__name__}: {exc}"[:500]))
                     continue
                 offset = it.get_record_offset()
                 yield SourceRef(source_uri=f"{name}#{offset}", url=target, content_type_hint=ctype,
-                                container=path, record=str(offset), payload=data)
+                                container=name, record=str(offset), payload=data)
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
             # Truncated or not a WARC at all: everything before this point was yielded.
-            log.warning("stopped reading %s: %s", path, exc)
-            yield SourceRef(source_uri=f"{name}#error", container=path,
+            log.warning("stopped reading %s: %s", name, exc)
+            yield SourceRef(source_uri=f"{name}#error", container=name,
                             problem=("corrupt_warc", f"{type(exc).__name__}: {exc}"[:500]))
 
 
@@ -235,10 +337,11 @@ def iter_jsonl(path: str, max_bytes: int) -> Iterator[SourceRef]:
     """One SourceRef per JSON line with `url` and `html` or `text`."""
     # A JSON-escaped payload can be up to 6x its bytes; never hold more than that per line.
     line_cap = max_bytes * 6 + 65536
+    name = display_path(path)
     try:
         f = _open_text_lines(path)
     except OSError as exc:
-        yield SourceRef(source_uri=path, problem=("unreadable_file", str(exc)))
+        yield SourceRef(source_uri=name, problem=(os_error_reason(exc, path), str(exc)))
         return
     with f:
         line_no = 0
@@ -248,36 +351,57 @@ def iter_jsonl(path: str, max_bytes: int) -> Iterator[SourceRef]:
                 if not raw:
                     break
                 line_no += 1
-                uri = f"{path}#L{line_no}"
+                uri = f"{name}#L{line_no}"
                 if not raw.endswith(b"\n") and len(raw) >= line_cap:
                     while (more := f.readline(1 << 20)) and not more.endswith(b"\n"):
                         pass
-                    yield SourceRef(source_uri=uri, container=path, record=f"L{line_no}",
+                    yield SourceRef(source_uri=uri, container=name, record=f"L{line_no}",
                                     problem=("too_large", f"JSON line longer than {line_cap} bytes"))
                     continue
                 if not raw.strip():
                     continue
-                yield _jsonl_ref(raw, uri, path, line_no)
-        except (EOFError, OSError, gzip.BadGzipFile) as exc:
-            yield SourceRef(source_uri=f"{path}#L{line_no + 1}", container=path,
+                yield _jsonl_ref(raw, uri, name, line_no, max_bytes)
+        except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+            reason = ("corrupt_gzip" if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile))
+                      else os_error_reason(exc, path))
+            yield SourceRef(source_uri=f"{name}#L{line_no + 1}", container=name,
                             record=f"L{line_no + 1}",
-                            problem=("corrupt_gzip", f"{type(exc).__name__}: {exc}"[:500]))
+                            problem=(reason, f"{type(exc).__name__}: {exc}"[:500]))
 
 
-def _jsonl_ref(raw: bytes, uri: str, path: str, line_no: int) -> SourceRef:
+def os_error_reason(exc: OSError, path: str) -> str:
+    """A snake_case reason for a file that cannot be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        # Listed, then gone: a dangling symlink, or a file removed while the run went on.
+        return "broken_symlink" if os.path.islink(path) else "file_missing"
+    if isinstance(exc, PermissionError):
+        return "permission_denied"
+    if isinstance(exc, IsADirectoryError):
+        return "unreadable_directory"
+    if getattr(exc, "errno", None) == 40:  # ELOOP: a symlink that points at itself
+        return "broken_symlink"
+    return "unreadable_file"
+
+
+def _jsonl_ref(raw: bytes, uri: str, name: str, line_no: int, max_bytes: int) -> SourceRef:
     rec = f"L{line_no}"
     try:
         obj = json.loads(raw)
-    except ValueError as exc:
-        return SourceRef(source_uri=uri, container=path, record=rec,
-                         problem=("bad_json_record", str(exc)[:500]))
+    except (ValueError, RecursionError) as exc:  # RecursionError: `[[[[...` nested too deep
+        return SourceRef(source_uri=uri, container=name, record=rec,
+                         problem=("bad_json_record", f"{type(exc).__name__}: {exc}"[:500]))
     if not isinstance(obj, dict):
-        return SourceRef(source_uri=uri, container=path, record=rec,
+        return SourceRef(source_uri=uri, container=name, record=rec,
                          problem=("bad_json_record", "the line is not a JSON object"))
-    url = obj.get("url") if isinstance(obj.get("url"), str) else None
+    url = valid_text(obj["url"]) if isinstance(obj.get("url"), str) else None
     for key, ctype in (("html", "html"), ("text", "text")):
         if isinstance(obj.get(key), str):
-            return SourceRef(source_uri=uri, url=url, content_type_hint=ctype, container=path,
-                             record=rec, payload=obj[key].encode("utf-8", errors="surrogatepass"))
-    return SourceRef(source_uri=uri, url=url, container=path, record=rec,
+            payload = valid_text(obj[key]).encode("utf-8")
+            if len(payload) > max_bytes:  # the parsed payload is capped like any file
+                return SourceRef(source_uri=uri, url=url, container=name, record=rec,
+                                 problem=("too_large", f"'{key}' is {len(payload)} bytes, "
+                                                       f"more than {max_bytes}"))
+            return SourceRef(source_uri=uri, url=url, content_type_hint=ctype, container=name,
+                             record=rec, payload=payload)
+    return SourceRef(source_uri=uri, url=url, container=name, record=rec,
                      problem=("bad_json_record", "the object has neither an 'html' nor a 'text' string"))

@@ -19,6 +19,7 @@ from flows.records import BatchResult, ContentType, RawDocument, Rejection, Sour
 from flows.stages.batch import apply_batch
 from flows.sources import INPUT_SUFFIXES, PAGE_SUFFIXES, InputError, SourceStats  # noqa: F401
 from flows.sources import list_sources as _list_sources
+from flows.sources import os_error_reason, valid_text
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,7 @@ def document_from_bytes(ref: SourceRef, data: bytes) -> RawDocument | Rejection:
         return Rejection(doc_id, ref.source_uri, STAGE, "binary_content",
                          f"looks like a {kind} file, not a text or HTML page")
     text, encoding = decode(data)
+    text = valid_text(text)  # a codec such as UTF-7 can decode to lone surrogates
     text, encoding = repair_mojibake(text, encoding)
     if not text.strip():
         return Rejection(doc_id, ref.source_uri, STAGE, "empty_document",
@@ -164,20 +166,21 @@ def read(ref: SourceRef, opts: ReadOptions) -> RawDocument | Rejection:
     """Read one source: a file from disk, or a container record's payload read while listing."""
     if ref.problem:
         reason, detail = ref.problem
-        return Rejection(None, ref.source_uri, STAGE, reason, detail)
+        return Rejection(None, ref.source_uri, STAGE, reason, valid_text(detail))
     if ref.payload is not None:
         if len(ref.payload) > opts.max_bytes:
             return Rejection(None, ref.source_uri, STAGE, "too_large",
                              f"record larger than {opts.max_bytes} bytes")
         return document_from_bytes(ref, ref.payload)
     try:
-        data = _read_capped(ref.source_uri, opts.max_bytes)
+        data = _read_capped(ref.open_path, opts.max_bytes)
     except _TooLarge as exc:
         return Rejection(None, ref.source_uri, STAGE, "too_large", str(exc))
     except (_Corrupt, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         return Rejection(None, ref.source_uri, STAGE, "corrupt_gzip", str(exc) or type(exc).__name__)
-    except OSError as exc:
-        return Rejection(None, ref.source_uri, STAGE, "unreadable_file", str(exc))
+    except OSError as exc:  # gone since listing, permission denied, a dangling link ...
+        return Rejection(None, ref.source_uri, STAGE, os_error_reason(exc, ref.open_path),
+                         f"{type(exc).__name__}: {exc.strerror or exc}")
     return document_from_bytes(ref, data)
 
 
