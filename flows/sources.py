@@ -4,7 +4,7 @@ Supported inputs (files, directories searched recursively, or globs):
 
 * pages: `.txt`, `.html`, `.htm`, `.xhtml`, each optionally `.gz`; the bytes are read later,
   batch by batch, by `flows.stages.read`.
-* WARC: `.warc`, `.warc.gz`; every `response` record with HTTP status 200 and an HTML or
+* WARC: `.warc`, `.warc.gz` (framed here, see `iter_warc`); every `response` record with HTTP status 200 and an HTML or
   text content type becomes one document; its `WARC-Target-URI` is the document's `url`, its
   `source_uri` is `<path>#<record offset>`.
 * JSONL: `.jsonl`, `.jsonl.gz`, `.ndjson(.gz)`; one JSON object per line with `url` and
@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import glob
 import gzip
+import io
 import json
 import logging
 import os
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -275,11 +276,22 @@ def _http_content_type(value: str | None):
     return None
 
 
-def iter_warc(path: str, max_bytes: int, stats: SourceStats) -> Iterator[SourceRef]:
-    """HTTP 200 HTML/text responses of a WARC file, one SourceRef per record."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
+WARC_MAGIC = b"WARC/1."
+_HEAD_CAP = 1 << 20  # WARC and HTTP header bytes allowed on top of `max_bytes`
+_RECORD_START_RE = re.compile(rb"(?:\r?\n)(WARC/1\.[0-9]\r?\n)")
 
+
+def iter_warc(path: str, max_bytes: int, stats: SourceStats) -> Iterator[SourceRef]:
+    """HTTP 200 HTML/text responses of a WARC file, one SourceRef per record.
+
+    The records are framed here, not by warcio's ArchiveIterator, because one bad record
+    must cost only itself: the iterator loaded a cut record as complete, lost every record
+    after a wrong Content-Length, and counted a file that is no WARC as ignored records.
+    Here a record whose payload is shorter than its Content-Length (or whose gzip member
+    ends early) is `truncated_record`; a Content-Length that does not end at a record
+    boundary is `bad_content_length` and reading resumes at the next `WARC/1.` header (or,
+    in `.warc.gz`, the next gzip member); a file that does not start as a WARC is `not_warc`.
+    warcio still parses each record's headers and decodes its payload (chunked, gzip)."""
     name = display_path(path)
     try:
         f = open(path, "rb")
@@ -287,42 +299,320 @@ def iter_warc(path: str, max_bytes: int, stats: SourceStats) -> Iterator[SourceR
         yield SourceRef(source_uri=name, problem=(os_error_reason(exc, path), str(exc)))
         return
     with f:
-        it = ArchiveIterator(f)
+        head = f.read(2)
+        f.seek(0)
+        if not head:
+            yield SourceRef(source_uri=f"{name}#0", container=name, record="0",
+                            problem=("empty_document", "the WARC file has 0 bytes"))
+        elif head == b"\x1f\x8b":
+            yield from _iter_warc_gz(f, name, max_bytes, stats)
+        else:  # a .warc, or a .warc.gz that was never compressed
+            yield from (ref for ref in _warc_records(_Reader(f), name, str, max_bytes, stats,
+                                                     at_file_start=True) if ref is not None)
+
+
+class _Reader:
+    """A byte reader with a position and push-back (to resume inside a block already read)."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.buf = b""
+        self.pos = 0
+
+    def read(self, n: int) -> bytes:
+        out = self.buf[:n]
+        self.buf = self.buf[n:]
+        while len(out) < n:
+            chunk = self.raw.read(min(n - len(out), 1 << 20))
+            if not chunk:
+                break
+            out += chunk
+        self.pos += len(out)
+        return out
+
+    def readline(self, limit: int) -> bytes:
+        if b"\n" in self.buf[:limit]:
+            i = self.buf.index(b"\n") + 1
+            out, self.buf = self.buf[:i], self.buf[i:]
+        else:
+            out, self.buf = self.buf[:limit], self.buf[limit:]
+            if len(out) < limit:
+                out += self.raw.readline(limit - len(out))
+        self.pos += len(out)
+        return out
+
+    def unread(self, data: bytes) -> None:
+        self.buf = data + self.buf
+        self.pos -= len(data)
+
+    def at_record_boundary(self) -> bool:
+        """Whether only line ends stand between here and the next record or the end."""
+        chunk = self.read(64)
+        self.unread(chunk)
+        rest = chunk.lstrip(b"\r\n")
+        return rest == b"" or rest.startswith(WARC_MAGIC) or WARC_MAGIC.startswith(rest)
+
+    def resync(self) -> int:
+        """Skip to the next line that starts a WARC record; returns the bytes skipped."""
+        skipped = 0
+        tail = b""
+        while True:
+            chunk = self.read(1 << 20)
+            if not chunk:
+                return skipped + len(tail)
+            data = tail + chunk
+            m = _RECORD_START_RE.search(data)
+            if m:
+                self.unread(data[m.start(1):])
+                return skipped + m.start(1)
+            keep = min(len(data), 16)
+            skipped += len(data) - keep
+            tail = data[-keep:]
+
+
+def _warc_records(r: _Reader, name: str, label, max_bytes: int, stats: SourceStats, *,
+                  at_file_start: bool, cut: bool = False, member_problem: tuple[str, str] | None = None,
+                  whole_member: bool = False) -> Iterator[SourceRef | None]:
+    """The SourceRefs of the records in one WARC byte stream (a file, or a gzip member's
+    bytes); None for a response that is not a page (counted in `stats`). `label(offset)`
+    names a record; `cut`: the stream was cut at the size cap; `member_problem`: the gzip
+    member holding it is damaged, so no record in it is whole; `whole_member`: the stream
+    is an intact gzip member, so a block that ends early has a wrong Content-Length."""
+    block_cap = max_bytes + _HEAD_CAP
+    first = True
+
+    def problem(off: int, reason: str, detail: str, url: str | None = None) -> SourceRef:
+        rec = label(off)
+        return SourceRef(source_uri=f"{name}#{rec}", url=url, container=name, record=rec,
+                         problem=(reason, detail[:500]))
+
+    while True:
+        line = r.readline(_HEAD_CAP)
+        if not line:
+            if first and at_file_start:
+                yield problem(0, "not_warc", "holds no WARC record, only blank or zero bytes")
+            return
+        if not line.strip(b"\r\n\x00\t "):
+            continue
+        off = r.pos - len(line)
+        if not line.startswith(WARC_MAGIC):
+            if first and at_file_start:
+                yield problem(off, "not_warc", f"starts with {line[:40]!r}, not a WARC/1.x record header")
+                return
+            skipped = len(line) + r.resync()
+            yield problem(off, "corrupt_record", f"{skipped} bytes that are not a WARC record")
+            continue
+        first = False
+        head = [line]
+        size = len(line)
+        ended = True
+        while True:
+            hl = r.readline(_HEAD_CAP)
+            if not hl:
+                ended = False
+                break
+            head.append(hl)
+            size += len(hl)
+            if hl in (b"\r\n", b"\n") or size > _HEAD_CAP:
+                break
+        headers = {}
+        for hl in head[1:]:
+            k, sep, v = hl.decode("utf-8", "replace").partition(":")
+            if sep:
+                headers.setdefault(k.strip().lower(), v.strip())
+        url = valid_text(headers["warc-target-uri"].strip("<>")) if headers.get("warc-target-uri") else None
+        rtype = headers.get("warc-type", "").lower()
+        if not ended:
+            yield problem(off, "truncated_record", "the input ends inside the record's headers", url)
+            return
+        if size > _HEAD_CAP:
+            r.resync()
+            yield problem(off, "corrupt_record", f"WARC headers longer than {_HEAD_CAP} bytes", url)
+            continue
         try:
-            for record in it:
-                if record.rec_type != "response":
-                    continue
-                target = record.rec_headers.get_header("WARC-Target-URI")
-                if record.http_headers is None:
-                    stats.ignored["warc_not_http"] += 1
-                    continue
-                status = record.http_headers.get_statuscode()
-                if status != "200":
-                    stats.ignored[f"warc_status_{status}"] += 1
-                    continue
-                ctype = _http_content_type(record.http_headers.get_header("Content-Type"))
-                if ctype is None:
-                    stats.ignored["warc_not_html_or_text"] += 1
-                    continue
-                # Read the payload before asking for the offset: warcio's get_record_offset
-                # skips to the end of the current record.
-                try:
-                    data = record.content_stream().read(max_bytes + 1)
-                except Exception as exc:  # a broken record must not end the crawl
-                    offset = it.get_record_offset()
-                    uri = f"{name}#{offset}"
-                    yield SourceRef(source_uri=uri, url=target, content_type_hint=ctype,
-                                    container=name, record=str(offset),
-                                    problem=("corrupt_record", f"{type(exc).__name__}: {exc}"[:500]))
-                    continue
-                offset = it.get_record_offset()
-                yield SourceRef(source_uri=f"{name}#{offset}", url=target, content_type_hint=ctype,
-                                container=name, record=str(offset), payload=data)
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-            # Truncated or not a WARC at all: everything before this point was yielded.
-            log.warning("stopped reading %s: %s", name, exc)
-            yield SourceRef(source_uri=f"{name}#error", container=name,
-                            problem=("corrupt_warc", f"{type(exc).__name__}: {exc}"[:500]))
+            length = int(headers.get("content-length", ""))
+            if length < 0:
+                raise ValueError(length)
+        except ValueError:
+            r.resync()
+            yield problem(off, "bad_content_length",
+                          f"Content-Length {headers.get('content-length')!r} is not a byte count", url)
+            continue
+        block = r.read(min(length, block_cap))
+        oversize = length > block_cap or (cut and len(block) < length)
+        if not oversize and len(block) < length:
+            m = _RECORD_START_RE.search(block)
+            if m:  # Content-Length too long: the next record starts inside this block
+                r.unread(block[m.start(1):])
+                yield problem(off, "bad_content_length", f"Content-Length {length} runs into the "
+                              f"next record at offset {r.pos}", url)
+                continue
+            if whole_member:
+                yield problem(off, "bad_content_length", f"Content-Length {length} is longer than "
+                              f"the record's gzip member ({len(block)} bytes of block)", url)
+            else:
+                yield problem(off, "truncated_record", f"{len(block)} of the {length} bytes its "
+                              "Content-Length announces: the input ends inside the record", url)
+            return
+        if oversize and not cut:  # skip the rest unread; a short skip means a cut file
+            todo = length - len(block)
+            while todo > 0 and (got := len(r.read(min(todo, 1 << 20)))):
+                todo -= got
+            if todo > 0:
+                yield problem(off, "truncated_record", "the input ends inside the record", url)
+                return
+        if not cut or not oversize:
+            if not r.at_record_boundary():
+                m = _RECORD_START_RE.search(block)
+                if m:  # too long, and the next record starts inside this block
+                    r.unread(block[m.start(1):])
+                else:  # too short: the rest of this record's block follows
+                    r.resync()
+                yield problem(off, "bad_content_length", f"Content-Length {length} does not end "
+                              "at a record boundary", url)
+                continue
+        if rtype != "response":
+            continue  # requests, warcinfo, metadata: not documents
+        if member_problem:
+            yield problem(off, *member_problem, url=url)
+            continue
+        yield _response_ref(b"".join(head), block, oversize, name, label(off), url, max_bytes, stats)
+        if cut and oversize:
+            return
+
+
+def _response_ref(head: bytes, block: bytes, oversize: bool, name: str, rec: str,
+                  url: str | None, max_bytes: int, stats: SourceStats) -> SourceRef | None:
+    """A response record's SourceRef, or None (counted in stats) when it is not a page."""
+    from warcio.recordloader import ArcWarcRecordLoader
+
+    uri = f"{name}#{rec}"
+    try:
+        record = ArcWarcRecordLoader().parse_record_stream(io.BytesIO(head + block), known_format="warc")
+    except Exception as exc:  # headers warcio cannot parse
+        return SourceRef(source_uri=uri, url=url, container=name, record=rec,
+                         problem=("corrupt_record", f"{type(exc).__name__}: {exc}"[:500]))
+    if record.http_headers is None:
+        stats.ignored["warc_not_http"] += 1
+        return None
+    status = record.http_headers.get_statuscode()
+    if status != "200":
+        stats.ignored[f"warc_status_{status}"] += 1
+        return None
+    ctype = _http_content_type(record.http_headers.get_header("Content-Type"))
+    if ctype is None:
+        stats.ignored["warc_not_html_or_text"] += 1
+        return None
+    if oversize:
+        return SourceRef(source_uri=uri, url=url, content_type_hint=ctype, container=name, record=rec,
+                         problem=("too_large", f"record larger than {max_bytes} bytes"))
+    try:
+        data = record.content_stream().read(max_bytes + 1)
+    except Exception as exc:  # a broken chunked or compressed payload
+        return SourceRef(source_uri=uri, url=url, content_type_hint=ctype, container=name,
+                         record=rec, problem=("corrupt_record", f"{type(exc).__name__}: {exc}"[:500]))
+    return SourceRef(source_uri=uri, url=url, content_type_hint=ctype, container=name, record=rec,
+                     payload=data)
+
+
+def _iter_warc_gz(f, name: str, max_bytes: int, stats: SourceStats) -> Iterator[SourceRef]:
+    """The records of a `.warc.gz`, gzip member by gzip member (one record per member, as
+    WARC writers do; a member holding several is read the same way)."""
+    first = True
+    for start, data, cut, problem in _gzip_members(f, max_bytes + 2 * _HEAD_CAP):
+        if data is None:  # bytes that are no gzip member, skipped
+            yield SourceRef(source_uri=f"{name}#{start}", container=name, record=str(start),
+                            problem=problem)
+            continue
+        label = (lambda off, s=start: str(s) if off == 0 else f"{s}+{off}")
+        got = 0
+        for ref in _warc_records(_Reader(io.BytesIO(data)), name, label, max_bytes, stats,
+                                 at_file_start=first, cut=cut, member_problem=problem,
+                                 whole_member=problem is None and not cut):
+            if ref is None:
+                continue
+            got += 1
+            if problem and ref.problem and ref.problem[0] != problem[0]:
+                ref = replace(ref, problem=problem)  # the member's damage explains the record's
+            yield ref
+            if ref.problem and ref.problem[0] == "not_warc":
+                return
+        first = False
+        # A damaged member whose record cannot even be told apart from a request: one row.
+        if problem and not got and (len(data) < 200 or b"WARC-Type: response" in data[:_HEAD_CAP]):
+            yield SourceRef(source_uri=f"{name}#{start}", container=name, record=str(start),
+                            problem=problem)
+
+
+def _gzip_members(f, cap: int):
+    """(compressed offset, decompressed bytes or None, cut at `cap`, problem) per member.
+
+    A damaged member (bad deflate data) is reported and reading resumes at the next gzip
+    header that decodes; the file ending inside a member is `truncated_record`; a member
+    larger than `cap` is decompressed to its end (to find the next) but only `cap` bytes kept."""
+    pending = b""
+    resyncing = False
+    while True:
+        if len(pending) < 18:
+            pending += f.read(1 << 16)
+        if not pending:
+            return
+        start = f.tell() - len(pending)
+        if not pending.startswith(b"\x1f\x8b\x08"):
+            if not resyncing and not pending.strip(b"\x00\r\n\t ") and not f.read(1):
+                return  # padding after the last member
+            skipped, pending = _skip_to_gzip_magic(f, pending)
+            if not resyncing:
+                yield start, None, False, ("corrupt_record", f"{skipped} bytes that are not a gzip member")
+            resyncing = True
+            continue
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = bytearray()
+        cut = False
+        buf, pending = pending, b""
+        try:
+            while True:
+                piece = d.decompress(buf, (cap + 1 - len(out)) if not cut else (1 << 20))
+                if not cut:
+                    out += piece
+                    if len(out) > cap:
+                        cut = True
+                        del out[cap:]
+                buf = d.unconsumed_tail
+                if d.eof:
+                    break
+                if not buf:
+                    buf = f.read(1 << 16)
+                    if not buf:
+                        break
+        except zlib.error as exc:
+            if not resyncing:  # a false gzip header found while resyncing stays silent
+                yield start, bytes(out), cut, ("corrupt_record", f"damaged gzip member: {exc}")
+            resyncing = True
+            f.seek(start + 1)
+            continue
+        if not d.eof:
+            if not resyncing or out:
+                yield start, bytes(out), cut, ("truncated_record", "the file ends inside this gzip member")
+            return
+        resyncing = False
+        pending = d.unused_data
+        yield start, bytes(out), cut, None
+
+
+def _skip_to_gzip_magic(f, pending: bytes) -> tuple[int, bytes]:
+    """Skip to the next gzip header; returns (bytes skipped, the bytes from there on)."""
+    skipped = 0
+    while True:
+        i = pending.find(b"\x1f\x8b\x08", 1 if skipped == 0 else 0)
+        if i >= 0:
+            return skipped + i, pending[i:]
+        keep = pending[-2:]
+        skipped += len(pending) - len(keep)
+        more = f.read(1 << 20)
+        if not more:
+            return skipped + len(keep), b""
+        pending = keep + more
 
 
 # ---------------------------------------------------------------- JSONL

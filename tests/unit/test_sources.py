@@ -186,3 +186,101 @@ def test_manifest_that_is_not_utf8_still_gives_urls(tmp_path):
     (tmp_path / "urls.tsv").write_bytes(b"caf\xe9.html\thttps://m.example/caf\xe9\n")
     (ref,) = list(list_sources([tmp_path]))
     assert ref.url == "https://m.example/caf\ufffd"
+
+
+# ---------------------------------------------------------------- WARC framing
+
+def _page(i: int) -> bytes:
+    return (f"<html><body><h1>Story {i}</h1><p>" + "The council met again. " * 20
+            + "</p></body></html>").encode()
+
+
+def _outcomes(path):
+    from tests.crawl_builders import warc_response  # noqa: F401  (builders used by callers)
+
+    return [(r.url, r.problem[0] if r.problem else "ok") for r in list_sources([path])]
+
+
+def _records(n=4):
+    from tests.crawl_builders import warc_response
+
+    return [warc_response(f"https://n.example/{i}", _page(i)) for i in range(n)]
+
+
+@pytest.mark.parametrize("ext", [".warc", ".warc.gz"])
+@pytest.mark.parametrize("wrong", ["longer", "shorter"])
+def test_wrong_content_length_costs_only_its_record(tmp_path, ext, wrong):
+    from tests.crawl_builders import warc_response, write_raw_warc
+
+    recs = _records()
+    n = len(recs[1]) if wrong == "longer" else 100
+    recs[1] = warc_response("https://n.example/1", _page(1), content_length=n)
+    out = _outcomes(write_raw_warc(tmp_path / f"c{ext}", recs))
+    assert out == [("https://n.example/0", "ok"), ("https://n.example/1", "bad_content_length"),
+                   ("https://n.example/2", "ok"), ("https://n.example/3", "ok")]
+
+
+@pytest.mark.parametrize("ext", [".warc", ".warc.gz"])
+def test_warc_cut_inside_a_record_quarantines_it_as_truncated(tmp_path, ext):
+    from tests.crawl_builders import write_raw_warc
+
+    p = write_raw_warc(tmp_path / f"cut{ext}", _records())
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) - len(data) // 8])  # inside the last record
+    out = _outcomes(p)
+    assert out[:3] == [(f"https://n.example/{i}", "ok") for i in range(3)]
+    assert out[3] == ("https://n.example/3", "truncated_record")  # was loaded as a whole page
+
+
+def test_warc_gz_cut_before_the_gzip_trailer_is_truncated(tmp_path):
+    from tests.crawl_builders import write_raw_warc
+
+    p = write_raw_warc(tmp_path / "cut.warc.gz", _records(2))
+    p.write_bytes(p.read_bytes()[:-6])  # the block is whole, the member's CRC/size are not
+    assert _outcomes(p)[-1] == ("https://n.example/1", "truncated_record")
+
+
+def test_damaged_gzip_member_costs_only_its_record(tmp_path):
+    from tests.crawl_builders import write_raw_warc
+
+    p = write_raw_warc(tmp_path / "d.warc.gz", _records())
+    data = bytearray(p.read_bytes())
+    q = len(data) // 4
+    data[q + 30:q + 60] = b"\xff" * 30
+    p.write_bytes(bytes(data))
+    out = _outcomes(p)
+    assert [o[1] for o in out] == ["ok", "corrupt_record", "ok", "ok"]
+    assert {o[0] for o in out if o[1] == "ok"} == {"https://n.example/0", "https://n.example/2",
+                                                   "https://n.example/3"}
+
+
+@pytest.mark.parametrize("name,data", [
+    ("page.warc.gz", gzip.compress(HTML)),
+    ("page.warc", HTML),
+    ("zeros.warc.gz", b"\x00" * 100),
+])
+def test_a_file_that_is_no_warc_is_quarantined_not_ignored(tmp_path, name, data):
+    p = tmp_path / name
+    p.write_bytes(data)
+    stats = SourceStats()
+    refs = list(list_sources([p], stats=stats))
+    assert [r.problem[0] for r in refs] in (["not_warc"], ["corrupt_record"]) and not stats.ignored
+    if name != "zeros.warc.gz":
+        assert refs[0].problem[0] == "not_warc"
+
+
+def test_uncompressed_warc_named_gz_and_oversized_records(tmp_path):
+    from tests.crawl_builders import warc_response, write_raw_warc
+
+    p = write_raw_warc(tmp_path / "plain.warc", _records(2))
+    q = tmp_path / "plain-named.warc.gz"
+    q.write_bytes(p.read_bytes())
+    assert [o[1] for o in _outcomes(q)] == ["ok", "ok"]
+    big = write_raw_warc(tmp_path / "big.warc.gz", [warc_response("https://n.example/big", b"x" * 5000)]
+                         + _records(1))
+    outs = [read(r, ReadOptions(max_bytes=1000)) for r in list_sources([big], max_bytes=1000)]
+    assert [getattr(o, "reason", "ok") for o in outs] == ["too_large", "ok"]
+    huge = write_raw_warc(tmp_path / "huge.warc", [warc_response("https://n.example/h", b"y" * 3_000_000)]
+                          + _records(1))  # beyond the block cap: skipped unread, not held
+    refs = list(list_sources([huge], max_bytes=1000))
+    assert [r.problem[0] if r.problem else "ok" for r in refs] == ["too_large", "ok"]
