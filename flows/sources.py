@@ -112,10 +112,7 @@ def _walk_files(root: str) -> list[str]:
     linked_dirs: list[str] = []
 
     def unlistable(exc: OSError) -> None:
-        if exc.filename and os.path.abspath(exc.filename) != os.path.abspath(root):
-            found.append(exc.filename)
-        else:
-            raise exc
+        found.append(exc.filename or root)
 
     for folder, dirs, names in os.walk(root, onerror=unlistable):
         keep = []
@@ -168,7 +165,7 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[str]:
             # read, and a stray PDF or image is quarantined with its reason, not dropped.
             note_set = set(notes)
             paths = [p for p in files if p not in note_set]
-        elif os.path.isfile(item):
+        elif os.path.isfile(item) or os.path.islink(item):  # a dangling link: read says why
             paths = [item]
         else:
             paths = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
