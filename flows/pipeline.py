@@ -598,7 +598,7 @@ def file_stats(refs: Iterable[SourceRef]) -> dict[str, tuple[int, int]]:
     for r in refs:
         if r.container is None and r.payload is None and r.problem is None:
             try:
-                st = os.stat(r.source_uri)
+                st = os.stat(r.open_path)
             except OSError:
                 continue
             out[r.source_uri] = (st.st_size, st.st_mtime_ns)

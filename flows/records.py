@@ -20,6 +20,10 @@ class SourceRef:
     `source_uri` names the input (a path, or `file.warc.gz#record-3`); `url` is the page's
     own web address when the input format carries one (WARC target URI, JSONL `url`,
     sidecar manifest), never fetched.
+
+    `source_uri` is always valid Unicode (it is stored in DuckDB, which refuses anything
+    else): a file name that is not valid UTF-8 shows its bad bytes escaped (`caf\\xe9.txt`),
+    and `path` keeps the name as the OS gave it (surrogate-escaped), to open the file by.
     """
 
     source_uri: str
@@ -32,6 +36,13 @@ class SourceRef:
     payload: bytes | None = field(default=None, repr=False, compare=False)
     # A record that could not be read while listing: (reason, detail), quarantined by read.
     problem: tuple[str, str] | None = None
+    # The file's real path when it differs from `source_uri` (a name that is not UTF-8).
+    path: str | None = None
+
+    @property
+    def open_path(self) -> str:
+        """The path to open or stat: the real one, never the display form."""
+        return self.path or self.source_uri
 
 
 @dataclass(frozen=True)

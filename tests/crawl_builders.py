@@ -38,3 +38,25 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     data = "".join(json.dumps(r) + "\n" for r in records).encode("utf-8")
     path.write_bytes(gzip.compress(data) if str(path).endswith(".gz") else data)
     return path
+
+
+def warc_response(url: str, body: bytes, *, ctype: str = "text/html; charset=utf-8",
+                  content_length: int | None = None) -> bytes:
+    """One uncompressed WARC response record; `content_length` overrides the true one
+    (to build a record whose Content-Length is wrong)."""
+    http = (b"HTTP/1.1 200 OK\r\nContent-Type: " + ctype.encode() + b"\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\n\r\n" + body)
+    n = len(http) if content_length is None else content_length
+    head = ("WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:" + url.rsplit("/", 1)[-1]
+            + ">\r\nWARC-Target-URI: " + url + "\r\nWARC-Date: 2024-05-01T00:00:00Z\r\n"
+            "Content-Type: application/http; msgtype=response\r\nContent-Length: " + str(n) + "\r\n\r\n")
+    return head.encode() + http + b"\r\n\r\n"
+
+
+def write_raw_warc(path: Path, records: list[bytes]) -> Path:
+    """Records as given; one gzip member each when `path` ends in .gz."""
+    if str(path).endswith(".gz"):
+        path.write_bytes(b"".join(gzip.compress(r) for r in records))
+    else:
+        path.write_bytes(b"".join(records))
+    return path

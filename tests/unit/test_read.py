@@ -106,3 +106,46 @@ def test_relative_parent_directory_is_listed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "work")
     found = [r.source_uri for r in list_sources(["../crawl"])]
     assert [p.rsplit("/", 1)[1] for p in found] == ["a.txt"]
+
+
+# ---------------------------------------------------------------- nearly-valid UTF-8
+
+# English with curly quotes: one bad byte made charset detection answer mac_latin2 /
+# mac_iceland here, and the page loaded as "‚ÄúWe have no choice.‚ÄĚ".
+UTF8_STORY = ("The mayor said: “We have no choice.” He added that the council’s meeting on "
+              "Thursday was “eagerly awaited” by residents, and that the plan – long delayed "
+              "– would go ahead. ") * 4
+
+
+@pytest.mark.parametrize("damage", [
+    lambda b: b[:200] + b"\xff" + b[200:],          # one stray byte
+    lambda b: b[:100] + b"\xe9" + b[100:],          # one Latin-1 letter pasted in
+    lambda b: b + "’".encode()[:2],                 # cut inside the last character
+])
+def test_one_bad_byte_keeps_utf8_with_a_replacement_character(damage):
+    text, enc = decode(damage(UTF8_STORY.encode("utf-8")))
+    assert enc == "utf-8-replace"  # was mac_iceland / cp1250 by charset detection
+    assert "“We have no choice.”" in text and "council’s" in text and "– long delayed –" in text
+    assert text.count("\ufffd") == 1 and "‚Äú" not in text and "â€" not in text
+
+
+@pytest.mark.parametrize("enc", ["cp1252", "cp1250", "cp1251", "shift_jis", "euc_kr", "gb18030"])
+def test_legacy_encodings_are_not_taken_for_damaged_utf8(enc):
+    samples = {
+        "cp1252": "Le président a déclaré que la réforme serait présentée en février. " * 3,
+        "cp1250": "Předseda vlády řekl, že reforma bude představena v únoru. " * 3,
+        "cp1251": "Министерство заявило, что переговоры продолжатся в Женеве. " * 3,
+        "shift_jis": "政府は来週、新しい経済対策を発表すると明らかにした。" * 3,
+        "euc_kr": "정부는 다음 주에 새로운 경제 대책을 발표한다고 밝혔다." * 3,
+        "gb18030": "政府表示将于下周公布新的经济措施，以应对物价上涨。" * 3,
+    }
+    _, got = decode(samples[enc].encode(enc))
+    assert got != "utf-8-replace"
+
+
+def test_mac_roman_mojibake_is_repaired(tmp_path):
+    good = "She said “it’s over” – and the café closed.\n"
+    p = tmp_path / "m.txt"
+    p.write_bytes(good.encode("utf-8").decode("mac_roman").encode("utf-8"))  # "‚Äúit‚Äôs"
+    doc = _read(p)
+    assert doc.text == good and doc.encoding.endswith("+ftfy")

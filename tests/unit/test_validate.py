@@ -80,3 +80,30 @@ def test_a_critical_expectation_that_errors_holds_back_the_batch():
     v = Validator({"core.articles": suite})
     out = validate_articles([_art("a"), _art("b")], v)
     assert out.kept == [] and {r.reason for r in out.rejected} == {"validation_error"}
+
+
+@pytest.mark.parametrize("text", [
+    "He said ‚Äúno‚Äù.",                 # Mac Roman, the damaged-UTF-8 page's mojibake
+    "It‚Äôs the one that got away.",    # a single mangled apostrophe is enough
+    "donâ€™t stop",                       # cp1252
+    "don\u00e2\u0080\u0099t stop",         # Latin-1 (C1 controls)
+    "caf√© and na√Øve",                 # Mac Roman letters, twice
+    "Привет, мир".encode().decode("mac_roman"),  # Cyrillic read as Mac Roman
+    "cafÃ© and naÃ¯ve",                   # cp1252 letters, twice
+])
+def test_mojibake_of_utf8_is_caught(text):
+    assert has_mojibake(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Die Mutter sagte: ‚Äpfel sind gesund‘, und „Öl“ auch.",  # German single low quote before Ä
+    "√π ≈ 1.772, and √2 is irrational.",                     # a formula
+    "NÃO SÃO PAULO — IRMÃ",                                  # Portuguese capitals
+    "Þórður og Ðóra fóru í Ásbyrgi.",                        # Icelandic
+    "Ông Nguyễn Văn Ân nói rằng Ủy ban đã họp.",              # Vietnamese
+    "Cena: 100 zł — ¬ to nie jest znak negacji.",
+    "«Ça va?» — répondit-il. Être ou ne pas être.",
+    "Ελληνικά, русский, עברית, العربية, 日本語, 한국어, हिन्दी",
+])
+def test_real_text_in_many_languages_is_not_mojibake(text):
+    assert not has_mojibake(text)
