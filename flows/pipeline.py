@@ -410,6 +410,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                     _finish_batch(pending, pending.future.result(), con, settings, run_id,
                                   summary, validator, validation_rows)
                     pending = None
+                    _release_memory()  # before the post-load step and the reports
             finally:
                 if pending is not None:  # an error: let the extraction in flight end first
                     pending.future.wait()

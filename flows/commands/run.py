@@ -86,6 +86,9 @@ def route_library_logs(log_path, verbose: bool) -> None:
     from prefect.logging.handlers import PrefectConsoleHandler
 
     if not verbose:
+        # A log handler's own failure (Prefect's API log shipping after the temporary
+        # server stopped) is not the user's business either: stdlib's production setting.
+        logging.raiseExceptions = False
         for logger in [logging.getLogger()] + [logging.getLogger(n) for n in logging.root.manager.loggerDict]:
             for h in getattr(logger, "handlers", ()):
                 if isinstance(h, PrefectConsoleHandler):
