@@ -212,7 +212,8 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
         if sev == "critical" and not er.success:
             # A critical expectation that could not be evaluated (bad kwargs, a type clash)
             # names no rows; it holds back the whole batch rather than letting it pass unchecked.
-            rows = (range(len(articles)) if exc else res.get("unexpected_index_list") or [])
+            rows = (range(len(articles)) if exc else
+                    blamed_rows(cfg, frame, res.get("unexpected_index_list") or []))
             reason = "validation_error" if exc else (cfg.meta or {}).get("quarantine_reason")
             for idx in rows:
                 failing.setdefault(int(idx), []).append((expectation_name(cfg), reason))
@@ -226,6 +227,21 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
         else:
             out.kept.append(a)
     return out
+
+
+def blamed_rows(config, frame, indices: Iterable[int]) -> list[int]:
+    """The rows of `frame` a failed expectation holds responsible. A uniqueness check
+    reports every row of a repeated value, but the first of them is as good as the value's
+    only row would be: only the rows that made it repeat caused the failure, so only their
+    articles go, and the first one's load (as the warehouse's key would keep it)."""
+    rows = [int(i) for i in indices]
+    if "unique" not in config.type:
+        return rows
+    cols = list(config.kwargs.get("column_list") or [config.kwargs.get("column")])
+    if not cols or any(c not in frame.columns for c in cols):
+        return rows
+    repeat = frame.duplicated(subset=cols, keep="first")
+    return [i for i in rows if 0 <= i < len(frame) and bool(repeat.iloc[i])]
 
 
 def _short(name: str) -> str:
