@@ -80,3 +80,13 @@ def test_a_critical_expectation_that_errors_holds_back_the_batch():
     v = Validator({"core.articles": suite})
     out = validate_articles([_art("a"), _art("b")], v)
     assert out.kept == [] and {r.reason for r in out.rejected} == {"validation_error"}
+
+
+def test_chinese_and_japanese_articles_pass_the_word_count(validator):
+    """word_count counts CJK characters (flows/stages/words.py); by spaces, these were
+    1 word each and quarantined as word_count_out_of_range."""
+    ja = "政府は二十日、新しい経済対策を閣議決定した。総額は約十兆円に上る見通しだ。" * 3
+    zh = "国务院总理主持召开国务院常务会议，研究部署进一步扩大内需的政策措施。" * 3
+    th = "รัฐบาลประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้ง " * 3
+    out = validate_articles([_art("ja", ja, "ja"), _art("zh", zh, "zh"), _art("th", th, "th")], validator)
+    assert not out.rejected, [(r.doc_id, r.reason) for r in out.rejected]
