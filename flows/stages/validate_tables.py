@@ -18,28 +18,47 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from flows.stages.load import LoadBatch, one_row_per_outlet, outlet_key
-from flows.stages.validate import (STAGE, Validator, _severity, blamed_rows, expectation_name, has_markup,
-                                  has_mojibake)
+from flows.stages.validate import (STAGE, MarkupCheck, Validator, _severity, blamed_rows, expectation_name,
+                                  has_markup, has_mojibake)
 
 # LoadBatch attribute -> suite name
 TABLE_SUITES = {"paragraphs": "core.paragraphs", "removed_lines": "core.removed_lines",
                 "outlets": "core.outlets"}
 
 
-def paragraph_frame(rows: Sequence[dict]):
-    """One row per paragraph row of the batch, in batch order."""
+def paragraph_frame(rows: Sequence[dict], markup: dict[str, MarkupCheck] | None = None):
+    """One row per paragraph row of the batch, in batch order. `markup`: each document's
+    `MarkupCheck` (see `markup_checks`); without one, any markup counts as leaked."""
     import pandas as pd
+
+    markup = markup or {}
+
+    def leaked(r: dict) -> bool:
+        check = markup.get(r.get("doc_id"))
+        return check.leaked(r.get("text")) if check is not None else has_markup(r.get("text") or "")
 
     return pd.DataFrame([{
         "doc_id": r.get("doc_id"),
         "paragraph_no": r.get("paragraph_no"),
         "text_length": len(r.get("text") or ""),
-        "has_markup": has_markup(r.get("text") or ""),
+        "has_markup": leaked(r),
         "has_mojibake": has_mojibake(r.get("text") or ""),
         "language": r.get("language"),
         "foreign_language": r.get("foreign_language"),
     } for r in rows], columns=["doc_id", "paragraph_no", "text_length", "has_markup", "has_mojibake",
                                "language", "foreign_language"])
+
+
+def markup_checks(batch: LoadBatch) -> dict[str, MarkupCheck]:
+    """A `MarkupCheck` per article of the batch, from its raw.documents row (the source)."""
+    docs = {d["doc_id"]: d for d in batch.documents}
+    out = {}
+    for a in batch.articles:
+        d = docs.get(a["doc_id"])
+        if d is not None:
+            out[a["doc_id"]] = MarkupCheck(d.get("content_type") or "text", d.get("content") or "",
+                                           a.get("text") or "")
+    return out
 
 
 def removed_line_frame(rows: Sequence[dict]):
@@ -140,7 +159,8 @@ def validate_load_batch(batch: LoadBatch, validator: Validator,
         if not rows or suite_name not in validator.definitions:
             continue
         checked = one_row_per_outlet(rows) if attr == "outlets" else list(rows)
-        frame = FRAME_BUILDERS[suite_name](checked)
+        frame = (paragraph_frame(checked, markup_checks(batch)) if attr == "paragraphs"
+                 else FRAME_BUILDERS[suite_name](checked))
         result = validator.run(suite_name, frame)
         out.gx_results.append(result)
         for er in result.results:
