@@ -87,7 +87,7 @@ def load_data(con) -> DashboardData | None:
     if not n_runs:
         return None
     p = {"max_runs": MAX_RUNS, "max_bars": MAX_BARS, "max_q": MAX_QUARANTINE_ROWS}
-    # dq.runs.error came with sql/ddl/011; a warehouse no run has migrated since has none.
+    # dq.runs.error came with sql/ddl/012; a warehouse no run has migrated since has none.
     has_error = con.execute("select count(*) from duckdb_columns() where schema_name = 'dq' "
                             "and table_name = 'runs' and column_name = 'error'").fetchone()[0]
     runs = _rows(con, """

@@ -26,9 +26,15 @@ _SPACE = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
+# An XML declaration ("<?xml version="1.0" encoding="UTF-8"?>", XHTML pages): lxml refuses
+# a decoded str that carries one ("Unicode strings with encoding declaration are not
+# supported"), and the text is decoded already, so its encoding pseudo-attribute is moot.
+_XML_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml\b[^>]*\?>", re.I)
+
+
 def parse_html(text: str, max_chars: int) -> html.HtmlElement | None:
     """Parse at most `max_chars` characters; None when nothing parseable is left."""
-    text = text[:max_chars]
+    text = _XML_DECLARATION.sub("", text[:max_chars], count=1)
     if not text.strip():
         return None
     parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,

@@ -6,10 +6,11 @@
 Publisher = the outlet whose page was scraped. Signals, strongest first:
 
 1. The page's own address: `doc.url` (from the input: WARC target, JSONL `url`, sidecar),
-   else the HTML's canonical / og:url. Its host decides: a registered domain (or subdomain of
-   one) gives that outlet; an unregistered host gives an unregistered outlet named from the
-   site's own metadata (og:site_name, JSON-LD publisher) or the host. A wire agency is the
-   publisher only here, on its own site.
+   else the HTML's canonical / og:url; for a web-archive capture, the address it captured
+   (`outlets.original_url`), so each archived site is its own outlet. Its host decides: a
+   registered domain (or subdomain of one) gives that outlet; an unregistered host gives an
+   unregistered outlet named from the site's own metadata (og:site_name, JSON-LD publisher)
+   or the host. A wire agency is the publisher only here, on its own site.
 2. Site metadata without an address: og:site_name / application-name / trafilatura's site
    name / JSON-LD publisher matched to a registry name or alias; else a `link rel=alternate`
    host; else the unregistered site name.
@@ -38,7 +39,8 @@ from flows.stages.batch import apply_batch
 from flows.stages.citations import scan
 from flows.stages.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
-from flows.stages.outlets import OutletRegistry, RegistryEntry, host_of, load_registry
+from flows.stages.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
+                                  original_url)
 from flows.stages.wire import combine, detect_wire
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,8 @@ META_SCAN_CHARS = 400_000  # metadata lives in <head>; never scan megabytes of b
 _TAG = re.compile(r"<(meta|link)\b([^>]*)>", re.I)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _LDJSON = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.I | re.S)
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-                        r"(?P<name>[^|;,\n©]{2,60}?)(?:\.\s|\.$|\s+all rights|\s[-–—]\s|[|;,\n©]|$)",
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–—]\s*\d{4})?\s*[,.]?\s*)?"
+                        r"(?!all rights)(?P<name>[^|;,.\s\n©][^|;,\n©]{1,59}?)(?:\.\s|\.$|\s+all rights|\s[-–—]\s|[|;,\n©]|$)",
                         re.I)
 _PHOTO = re.compile(r"photo|getty|image|picture|/", re.I)
 _SELF_AFTER = re.compile(
@@ -201,25 +203,32 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
                               ("canonical_url", page.canonical_url or meta.get("canonical"), 0.9),
                               ("og_url", meta.get("og:url"), 0.9),
                               ("twitter_url", meta.get("twitter:url"), 0.85)):
-        host = host_of(url)
+        host = host_of(original_url(url))  # an archived page's site, not the archive
         if not host:
             continue
         ev = [Evidence(signal, url)]
+        # A capture's site names that merely repeat the archive's host (trafilatura's site
+        # name falls back to the address) name the archive, not the site.
+        archive = host_of(url) if host != host_of(url) else None
+        names = [(sig, n) for sig, n in identity + publisher
+                 if archive is None or n.strip().lower().removeprefix("www.") != archive]
         hit = registry.match_host(host)
         if hit:
             entry, domain = hit
-            for sig, n in identity + publisher:
+            for sig, n in names:
                 if registry.match_name(n) is entry:
                     ev.append(Evidence(sig, n))
                     conf = combine([conf, 0.5])
             return _match(entry, domain, conf, ev)
-        for sig, n in identity:  # a mirror of a registered outlet names itself
+        for sig, n in names:  # a mirror of a registered outlet names itself
+            if (sig, n) not in identity:
+                continue
             entry = registry.match_name(n)
             if entry is not None:
                 ev.append(Evidence(sig, n))
                 return _match(entry, host, conf * 0.9, ev)
         name = None
-        for sig, n in identity + publisher:
+        for sig, n in names:
             if _usable_name(n):
                 name = _usable_name(n)
                 ev.append(Evidence(sig, n))
@@ -232,11 +241,11 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
         if entry is not None and (not entry.is_wire or sig != "jsonld_publisher"):
             return _match(entry, None, 0.8, [Evidence(sig, n)])
     for url in meta.get("alternates", []):
-        host = host_of(url)
+        host = host_of(original_url(url))
         hit = registry.match_host(host)
         if hit:
             return _match(hit[0], hit[1], 0.7, [Evidence("alternate_url", url)])
-    hosts = [host_of(u) for u in meta.get("alternates", [])]
+    hosts = [host_of(original_url(u)) for u in meta.get("alternates", [])]
     if hosts and hosts[0] and all(h == hosts[0] for h in hosts):
         name = next((_usable_name(n) for _, n in identity + publisher if _usable_name(n)), None)
         return OutletMatch(None, name or hosts[0], hosts[0], False, 0.6,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from flows.records import Article, RawDocument, Rejection
+from flows.stages.words import word_count  # noqa: F401  (re-exported: the column's definition)
 
 
 @dataclass
@@ -52,10 +53,6 @@ def document_row(doc: RawDocument, run_id: str) -> dict:
     }
 
 
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
 def boilerplate_share(article: Article) -> float:
     """Removed characters over all characters of the lines the cleaner considered."""
     total = sum(len(d.text) for d in article.page.lines)
@@ -70,25 +67,31 @@ def outlet_key(outlet_id: str | None, name: str, domain: str | None) -> str:
 
 
 def one_row_per_outlet(rows: Sequence[dict]) -> list[dict]:
-    """One outlet row per outlet of a batch, in first-seen order.
+    """One outlet row per outlet of a batch, in first-seen order, each with its `aliases`.
 
-    Rows with the same key, registry id and registered flag are one outlet when they
-    give the same name (a registry outlet matched on two of its domains), or when one of
-    them names the site only by its domain: an HTML page names its site ("The GiveWell
-    Blog") where a plain-text page of it gives only the domain. The row with the real name
-    stands for them, so the warehouse keeps the name. Rows that give two different names
-    for one key, or disagree on id or flag, stay apart, and the batch's uniqueness check
-    on `outlet_key` catches them."""
-    groups: dict[tuple, list[dict]] = {}
+    Rows with the same key, registry id and registered flag are one outlet, whatever names
+    they give: a site names itself differently on different pages ("NTV" and "NTV.com.tr",
+    "Funke Mediengruppe" and "FUNKE Mediengruppe"), and an HTML page names its site ("The
+    GiveWell Blog") where a plain-text page of it gives only the domain. The first real
+    name stands for the outlet (a bare domain gives way to a later real name); the other
+    names become its `aliases`, first-seen order, a bare domain never one. Rows that share
+    a key but disagree on id or flag are conflicting definitions of the outlet and stay
+    apart, for the batch's uniqueness check on `outlet_key` to catch."""
+    groups: dict[tuple, dict] = {}
     for r in rows:
-        group = groups.setdefault((r.get("outlet_key"), r.get("outlet_id"), r.get("registered")), [])
-        if (group and _bare_domain(r)) or any(g.get("name") == r.get("name") for g in group):
-            continue
-        if len(group) == 1 and _bare_domain(group[0]):
-            group[0] = r
-        else:
-            group.append(r)
-    return [r for group in groups.values() for r in group]
+        gkey = (r.get("outlet_key"), r.get("outlet_id"), r.get("registered"))
+        names = [n for n in (r.get("name"), *(r.get("aliases") or ())) if n]
+        if gkey not in groups:
+            groups[gkey] = {**r, "aliases": []}
+            names = names[1:]
+        head = groups[gkey]
+        if _bare_domain(head) and not _bare_domain(r):  # the real name stands
+            groups[gkey] = head = {**r, "aliases": [a for a in head["aliases"] if a != r.get("name")]}
+            names = names[1:]
+        for n in names:
+            if n != head.get("name") and n != head.get("domain") and n not in head["aliases"]:
+                head["aliases"].append(n)
+    return list(groups.values())
 
 
 def _bare_domain(row: dict) -> bool:

@@ -114,6 +114,26 @@ def host_of(url: str | None) -> str | None:
     return host or None
 
 
+# A web-archive capture's address embeds the address it captured: Wayback-style
+# `<archive>/[web/]<timestamp>[<modifier>_]/<original-url>` (web.archive.org, archive-it,
+# arquivo.pt and other Wayback installations serve captures under this form). The
+# timestamp is 4-14 digits (a truncated one redirects to the nearest capture); the original
+# keeps its scheme, though the archive may collapse its "//" to "/".
+_ARCHIVED = re.compile(
+    r"^[a-z][a-z0-9+.-]*://[^/?#]+/(?:[\w.-]+/){0,2}?\d{4,14}(?:[a-z]{2}_|\*)?/+"
+    r"(?P<scheme>https?):/+(?P<rest>[^/?#\s]+\.[^/?#\s]+(?:[/?#].*)?)$", re.I)
+
+
+def original_url(url: str | None) -> str | None:
+    """The address a web-archive capture was taken of, or `url` itself when it is not a
+    capture address (see `_ARCHIVED`). The publisher of an archived page is the archived
+    site, not the archive: every capture would otherwise share one outlet, the archive's."""
+    if not url:
+        return url
+    m = _ARCHIVED.match(url.strip())
+    return f"{m.group('scheme').lower()}://{m.group('rest')}" if m else url
+
+
 @dataclass(frozen=True)
 class OutletRegistry:
     entries: tuple[RegistryEntry, ...]

@@ -82,6 +82,67 @@ def has_markup(text: str) -> bool:
     return any(m[0] == "#" or m in _ENTITY_NAMES for m in ENTITY_RE.findall(text))
 
 
+def markup_tokens(text: str) -> list[str]:
+    """The tags and character references in `text`, whitespace collapsed."""
+    tags = [" ".join(m.group().split()) for m in TAG_RE.finditer(text)]
+    refs = [m.group() for m in ENTITY_RE.finditer(text)
+            if m.group(1)[0] == "#" or m.group(1) in _ENTITY_NAMES]
+    return tags + refs
+
+
+# Plain text where tags and references make up this share of the characters is an HTML
+# document or fragment that was never parsed, not prose that quotes some markup.
+MARKUP_DOMINATED = 0.5
+
+
+def markup_share(text: str) -> float:
+    """Characters inside tags and character references over all non-space characters."""
+    chars = len("".join(text.split()))
+    if not chars:
+        return 0.0
+    inside = sum(len("".join(t.split())) for t in markup_tokens(text))
+    return inside / chars
+
+
+class MarkupCheck:
+    """Whether markup in a document's extracted text leaked from its source, as the
+    `markup_in_text` checks mean it: unparsed HTML in the output, not markup the page
+    shows as text (an embed code in a textarea, a tutorial's `<div>`, a double-escaped
+    `&amp;amp;`, all of which parsing decodes into text nodes).
+
+    * HTML source: a tag or reference is leaked unless it occurs in the source's own text
+      once parsed (its rendered visible text, and its meta values), whitespace collapsed.
+    * Plain-text source: the text is the page's visible text as a scraper rendered it, so
+      quoted markup is text; the document is unparsed HTML only when markup dominates its
+      article text (`MARKUP_DOMINATED`).
+
+    One instance per document: the source is parsed at most once, and only when the output
+    has markup at all (rare)."""
+
+    def __init__(self, content_type: str, source: str, article_text: str, max_chars: int = 5_000_000):
+        self.content_type, self.source, self.article_text = content_type, source, article_text
+        self.max_chars = max_chars
+        self._visible: str | None = None
+
+    def visible(self) -> str:
+        if self._visible is None:
+            from flows.stages._render import parse_html, render_lines
+
+            root = parse_html(self.source, self.max_chars)
+            parts = [] if root is None else render_lines(root) + [
+                str(v) for v in root.xpath("//meta/@content")]  # og:title and friends
+            self._visible = " ".join(" ".join(parts).split())
+        return self._visible
+
+    def leaked(self, text: str | None) -> bool:
+        if not text or not has_markup(text):
+            return False
+        if self.content_type != "html":
+            return markup_share(self.article_text) >= MARKUP_DOMINATED
+        visible = self.visible()
+        return any(tok not in visible for tok in markup_tokens(text))
+
+
 _MOJIBAKE_LEADS = ("â", "Ã", "Ð", "Â", "‚", "√", "¬", "–", "—", "‡", "„", "‰")  # every MOJIBAKE_RE match starts with one
 
 
@@ -121,6 +182,7 @@ def article_frame(articles: Sequence[Article]):
                 date = pd.Timestamp(dt.date.fromisoformat(p.published_date[:10]))
             except ValueError:
                 date = pd.NaT
+        markup = MarkupCheck(p.doc.content_type, p.doc.text, text)
         rows.append({
             "doc_id": a.doc_id,
             "title": p.title,
@@ -133,7 +195,7 @@ def article_frame(articles: Sequence[Article]):
             "boilerplate_share": boilerplate_share(a),
             "published_date": date,
             "outlet_status": outlet_status(a),
-            "has_markup": has_markup(text) or has_markup(p.title or ""),
+            "has_markup": markup.leaked(text) or markup.leaked(p.title),
             "has_mojibake": has_mojibake(text) or has_mojibake(p.title or ""),
         })
     frame = pd.DataFrame(rows)
@@ -231,7 +293,8 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
         if sev == "critical" and not er.success:
             # A critical expectation that could not be evaluated (bad kwargs, a type clash)
             # names no rows; it holds back the whole batch rather than letting it pass unchecked.
-            rows = (range(len(articles)) if exc else res.get("unexpected_index_list") or [])
+            rows = (range(len(articles)) if exc else
+                    blamed_rows(cfg, frame, res.get("unexpected_index_list") or []))
             reason = "validation_error" if exc else (cfg.meta or {}).get("quarantine_reason")
             for idx in rows:
                 failing.setdefault(int(idx), []).append((expectation_name(cfg), reason))
@@ -245,6 +308,21 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
         else:
             out.kept.append(a)
     return out
+
+
+def blamed_rows(config, frame, indices: Iterable[int]) -> list[int]:
+    """The rows of `frame` a failed expectation holds responsible. A uniqueness check
+    reports every row of a repeated value, but the first of them is as good as the value's
+    only row would be: only the rows that made it repeat caused the failure, so only their
+    articles go, and the first one's load (as the warehouse's key would keep it)."""
+    rows = [int(i) for i in indices]
+    if "unique" not in config.type:
+        return rows
+    cols = list(config.kwargs.get("column_list") or [config.kwargs.get("column")])
+    if not cols or any(c not in frame.columns for c in cols):
+        return rows
+    repeat = frame.duplicated(subset=cols, keep="first")
+    return [i for i in rows if 0 <= i < len(frame) and bool(repeat.iloc[i])]
 
 
 def _short(name: str) -> str:

@@ -18,27 +18,47 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from flows.stages.load import LoadBatch, one_row_per_outlet, outlet_key
-from flows.stages.validate import STAGE, Validator, _severity, expectation_name, has_markup, has_mojibake
+from flows.stages.validate import (STAGE, MarkupCheck, Validator, _severity, blamed_rows, expectation_name,
+                                  has_markup, has_mojibake)
 
 # LoadBatch attribute -> suite name
 TABLE_SUITES = {"paragraphs": "core.paragraphs", "removed_lines": "core.removed_lines",
                 "outlets": "core.outlets"}
 
 
-def paragraph_frame(rows: Sequence[dict]):
-    """One row per paragraph row of the batch, in batch order."""
+def paragraph_frame(rows: Sequence[dict], markup: dict[str, MarkupCheck] | None = None):
+    """One row per paragraph row of the batch, in batch order. `markup`: each document's
+    `MarkupCheck` (see `markup_checks`); without one, any markup counts as leaked."""
     import pandas as pd
+
+    markup = markup or {}
+
+    def leaked(r: dict) -> bool:
+        check = markup.get(r.get("doc_id"))
+        return check.leaked(r.get("text")) if check is not None else has_markup(r.get("text") or "")
 
     return pd.DataFrame([{
         "doc_id": r.get("doc_id"),
         "paragraph_no": r.get("paragraph_no"),
         "text_length": len(r.get("text") or ""),
-        "has_markup": has_markup(r.get("text") or ""),
+        "has_markup": leaked(r),
         "has_mojibake": has_mojibake(r.get("text") or ""),
         "language": r.get("language"),
         "foreign_language": r.get("foreign_language"),
     } for r in rows], columns=["doc_id", "paragraph_no", "text_length", "has_markup", "has_mojibake",
                                "language", "foreign_language"])
+
+
+def markup_checks(batch: LoadBatch) -> dict[str, MarkupCheck]:
+    """A `MarkupCheck` per article of the batch, from its raw.documents row (the source)."""
+    docs = {d["doc_id"]: d for d in batch.documents}
+    out = {}
+    for a in batch.articles:
+        d = docs.get(a["doc_id"])
+        if d is not None:
+            out[a["doc_id"]] = MarkupCheck(d.get("content_type") or "text", d.get("content") or "",
+                                           a.get("text") or "")
+    return out
 
 
 def removed_line_frame(rows: Sequence[dict]):
@@ -109,20 +129,25 @@ def _row_indices(res: dict) -> list[int]:
     return out
 
 
+def _names_outlet(article: dict, row: dict) -> bool:
+    """Whether the article's publisher or wire is this outlet row. The row was built from
+    the article's match, so they share the registry id, and the key or the name (the row's
+    own or one of its aliases) and domain. Rows of one key that disagree on the registry
+    are told apart by the id."""
+    key, oid = row.get("outlet_key"), row.get("outlet_id")
+    names = {row.get("name"), *(row.get("aliases") or ())}
+    publisher = article.get("outlet_name") is not None and article.get("outlet_id") == oid and (
+        article.get("outlet_key") == key
+        or (article["outlet_name"] in names and article.get("outlet_domain") == row.get("domain")))
+    wire = article.get("wire_name") is not None and (
+        article.get("wire_id") == oid if oid else (
+            article.get("wire_id") is None and article.get("wire_name") in names))
+    return publisher or wire
+
+
 def _docs_naming_outlet(batch: LoadBatch, row: dict) -> list[str]:
-    """The articles of the batch whose publisher or wire is this outlet row: the row was
-    built from the article's (id, name, domain), so match on those, or on the key."""
-    key, oid, name, domain = row.get("outlet_key"), row.get("outlet_id"), row.get("name"), row.get("domain")
-    docs = []
-    for a in batch.articles:
-        publisher = a.get("outlet_name") is not None and (
-            (a.get("outlet_id"), a.get("outlet_name"), a.get("outlet_domain")) == (oid, name, domain)
-            or outlet_key(a.get("outlet_id"), a["outlet_name"], a.get("outlet_domain")) == key)
-        wire = a.get("wire_name") is not None and (
-            a.get("wire_id") == oid if oid else (a.get("wire_id") is None and a.get("wire_name") == name))
-        if publisher or wire:
-            docs.append(a["doc_id"])
-    return docs
+    """The articles of the batch whose publisher or wire is this outlet row."""
+    return [a["doc_id"] for a in batch.articles if _names_outlet(a, row)]
 
 
 def validate_load_batch(batch: LoadBatch, validator: Validator,
@@ -134,7 +159,8 @@ def validate_load_batch(batch: LoadBatch, validator: Validator,
         if not rows or suite_name not in validator.definitions:
             continue
         checked = one_row_per_outlet(rows) if attr == "outlets" else list(rows)
-        frame = FRAME_BUILDERS[suite_name](checked)
+        frame = (paragraph_frame(checked, markup_checks(batch)) if attr == "paragraphs"
+                 else FRAME_BUILDERS[suite_name](checked))
         result = validator.run(suite_name, frame)
         out.gx_results.append(result)
         for er in result.results:
@@ -152,7 +178,7 @@ def validate_load_batch(batch: LoadBatch, validator: Validator,
             if sev != "critical" or er.success:
                 continue
             label = f"{suite_name}: {name}"
-            for i in _row_indices(res):
+            for i in blamed_rows(cfg, frame, _row_indices(res)):
                 if i >= len(checked):
                     continue
                 docs = (_docs_naming_outlet(batch, checked[i]) if attr == "outlets"
@@ -168,18 +194,19 @@ def quarantine_failing(batch: LoadBatch, failing_docs: dict[str, list[str]], run
     article, paragraph, removed-line, evidence and citation rows go, a dq.quarantine row
     (stage validate, reason `failed_<table>`) comes; raw.documents keeps the document so
     `--retry-quarantined` can re-derive it. Outlet rows only the quarantined articles
-    named are dropped too."""
+    named are dropped too, and of rows sharing a key only the first any kept article names
+    stays (a conflicting definition's articles are the ones quarantined)."""
     from flows.stages.load import quarantine_id
 
     if not failing_docs:
         return batch
     bad = set(failing_docs)
     kept_articles = [a for a in batch.articles if a["doc_id"] not in bad]
-    still_named = {a["outlet_key"] for a in kept_articles if a.get("outlet_key")}
-    still_named |= {a.get("wire_id") or a.get("wire_name") for a in kept_articles if a.get("wire_name")}
-    outlets = [o for o in batch.outlets
-               if o["outlet_key"] in still_named or o.get("outlet_id") in still_named
-               or o.get("name") in still_named]
+    outlets, keys = [], set()
+    for o in batch.outlets:  # the rows kept articles name, one per key
+        if o["outlet_key"] not in keys and any(_names_outlet(a, o) for a in kept_articles):
+            keys.add(o["outlet_key"])
+            outlets.append(o)
     quarantine = list(batch.quarantine)
     for a in batch.articles:
         if a["doc_id"] not in bad:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.records import CleanPage, Rejection
+from flows.stages.words import word_count
 
 STAGE = "clean"
 MAX_WALL_WORDS = 150  # a real article is longer than any wall text we have seen
@@ -36,7 +37,7 @@ def load_wall_rules(reference_dir: Path) -> WallRules:
 
 def wall_kind(page: CleanPage, rules: WallRules) -> str | None:
     """The kind of wall the page is, or None when it may be an article."""
-    words = len(page.text.split())
+    words = word_count(page.text)
     if words >= MAX_WALL_WORDS:
         return None
     blocks = [b for b in (page.title or "", *page.paragraphs) if b.strip()]
@@ -67,4 +68,4 @@ def reject_walls(page: CleanPage, rules: WallRules) -> CleanPage | Rejection:
         return page
     return Rejection(page.doc.doc_id, page.doc.source_uri, STAGE, kind,
                      f"no article: the page is a wall ({kind}), "
-                     f"{len(page.text.split())} words left after cleaning, mostly wall phrases")
+                     f"{word_count(page.text)} words left after cleaning, mostly wall phrases")

@@ -22,7 +22,7 @@ create table if not exists core.articles (
     author               varchar,
     site_name            varchar,
     description          varchar,
-    word_count           integer not null,
+    word_count           integer not null,   -- words; a CJK character is one, Thai etc. ~4 letters one (flows/stages/words.py)
     char_count           integer not null,
     paragraph_count      integer not null,
     removed_line_count   integer not null,

@@ -144,3 +144,44 @@ def test_unregistered_site_named_by_its_copyright_footer():
     m = copyright_outlet(page)
     assert (m.name, m.domain, m.registered) == ("Le Courrier du Rhône", "courrierdurhone.example", False)
     assert m.evidence[0].signal == "copyright_line" and m.evidence[0].line_no == 2
+
+
+# ------------------------------------------------------------ web-archive captures
+
+def test_original_url_of_wayback_style_captures():
+    from flows.stages.outlets import original_url
+
+    assert original_url("https://web.archive.org/web/20070228213001/http://www.alt-eco.fr/a.html") \
+        == "http://www.alt-eco.fr/a.html"
+    assert original_url("http://web.archive.org/web/20120611024252id_/http:/www.x.test/n?q=1") \
+        == "http://www.x.test/n?q=1"
+    assert original_url("https://wayback.archive-it.org/1234/20200101000000/https://foo.test/a") \
+        == "https://foo.test/a"
+    for plain in ("https://example.com/2024/05/article.html",
+                  "https://news.example/20240503120000/story.html",
+                  "https://sputnikglobe.com/20220218/x.html", None, ""):
+        assert original_url(plain) == plain
+
+
+def test_archived_page_is_published_by_the_archived_site(reg):
+    """Every capture used to be one outlet, `domain:web.archive.org`, with a different site
+    name per page: the uniqueness check on outlets then quarantined them all."""
+    capture = "https://web.archive.org/web/20110106023242/http://blog.example.test/p/1"
+    o = detect_outlet(make_page([BODY], url=capture, site_name="The Example Blog"), reg)
+    assert (o.name, o.domain, o.registered) == ("The Example Blog", "blog.example.test", False)
+    # trafilatura's site name falls back to the address: the archive's host is no site name
+    o = detect_outlet(make_page([BODY], url=capture, site_name="web.archive.org"), reg)
+    assert (o.name, o.domain) == ("blog.example.test", "blog.example.test")
+    o = detect_outlet(make_page([BODY], url="https://web.archive.org/web/2019/https://www.presstv.ir/x"), reg)
+    assert (o.outlet_id, o.domain) == ("presstv", "presstv.ir")
+
+
+def test_copyright_lines_name_the_site_not_the_phrase():
+    """"© 2019. All rights reserved" names nobody (it made an outlet "All rights reserved"
+    shared by unrelated sites); an em-dash year range is a year range."""
+    from flows.stages.detect import copyright_outlet
+
+    assert copyright_outlet(make_page([BODY, "Copyright © 2019. All Rights Reserved"])) is None
+    assert copyright_outlet(make_page([BODY, "© 2021 All rights reserved"])) is None
+    o = copyright_outlet(make_page([BODY, "© 1997—2024 Golem.de. Alle Rechte vorbehalten."]))
+    assert o is not None and o.name == "Golem.de"

@@ -180,19 +180,42 @@ def test_bad_outlets_fail_and_quarantine_the_articles_naming_them(validator):
     assert [a["doc_id"] for a in kept.articles] == ["d1"]
     assert {r["doc_id"] for r in kept.paragraphs} == {"d1"}
     assert {r["doc_id"] for r in kept.removed_lines} == {"d1"}
-    assert [o["outlet_key"] for o in kept.outlets] == ["harbour", "harbour"]
+    assert [o["outlet_key"] for o in kept.outlets] == ["harbour"]
     (q,) = kept.quarantine
     assert q["doc_id"] == "d2" and q["stage"] == "validate" and q["reason"] == "failed_outlets"
     assert "key_matches" in q["detail"] and json.loads(q["failed_expectations"])
 
 
-def test_conflicting_outlet_rows_with_one_key_fail_uniqueness(validator):
+def test_two_names_for_one_outlet_key_are_one_outlet_not_a_failure(validator):
+    """Before, a second name for a key failed the uniqueness check and quarantined every
+    article naming the outlet."""
+    from flows.stages.load import one_row_per_outlet
+
     b = _good_batch()
     b.outlets.append({**b.outlets[0], "name": "Harbour Ledger (old)"})
+    b.outlets = one_row_per_outlet(b.outlets)
+    out = validate_load_batch(b, validator)
+    assert _by_name(out.results, "core.outlets")[
+        ("expect_column_values_to_be_unique(outlet_key)", "critical")]["success"]
+    assert not out.failing_docs
+    assert b.outlets[0]["aliases"] == ["Harbour Ledger (old)"]
+
+
+def test_a_conflicting_outlet_row_quarantines_only_its_own_articles(validator):
+    """Rows of one key that disagree on the registry fail uniqueness; only the articles of
+    the repeating row go, the first row's articles load, and one row per key stays."""
+    b = _good_batch()
+    first = b.outlets[0]
+    b.outlets.append({**first, "outlet_id": None, "registered": False})
+    b.articles[1].update(outlet_key=first["outlet_key"], outlet_id=None, outlet_registered=False,
+                         outlet_name=first["name"], outlet_domain=first["domain"])
     out = validate_load_batch(b, validator)
     assert not _by_name(out.results, "core.outlets")[
         ("expect_column_values_to_be_unique(outlet_key)", "critical")]["success"]
-    assert "d1" in out.failing_docs
+    assert set(out.failing_docs) == {"d2"}
+    kept = quarantine_failing(b, out.failing_docs, "run-1")
+    assert [a["doc_id"] for a in kept.articles] == ["d1"]
+    assert [(o["outlet_key"], o["outlet_id"]) for o in kept.outlets] == [(first["outlet_key"], first["outlet_id"])]
 
 
 def test_frames_have_their_columns_even_when_empty():

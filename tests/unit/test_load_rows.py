@@ -86,14 +86,66 @@ def test_one_outlet_row_per_outlet_keeps_the_real_name():
         ("ap", "Associated Press", "apnews.com")]
 
 
-def test_rows_that_disagree_on_the_outlet_stay_apart():
-    """Two real names for one key, or a disagreement on the registry, are conflicting
-    definitions: both rows stay, for the uniqueness check to catch."""
+def test_rows_that_disagree_on_the_registry_stay_apart():
+    """A disagreement on the registry (id or flag) for one key is a conflicting definition
+    of the outlet: both rows stay, for the uniqueness check to catch."""
     from flows.stages.load import one_row_per_outlet
 
     rows = [_outlet_row("x", "x", "X", "x.com", True), _outlet_row("x", None, "X", "x.com", False)]
     assert len(one_row_per_outlet(rows)) == 2
-    rows = [_outlet_row("domain:y.com", None, "Y News", "y.com", False),
+
+
+def test_one_domain_with_several_site_names_is_one_outlet_with_aliases():
+    """A site names itself differently from page to page ("NTV" / "NTV.com.tr"; "Funke
+    Mediengruppe" / "FUNKE Mediengruppe" under one name key): one row, the first real
+    name standing, the others as aliases. Before, the rows stayed apart and the batch's
+    uniqueness check quarantined every article of the site."""
+    from flows.stages.load import one_row_per_outlet
+
+    rows = [_outlet_row("domain:y.com", None, "y.com", "y.com", False),
+            _outlet_row("domain:y.com", None, "Y News", "y.com", False),
             _outlet_row("domain:y.com", None, "y.com", "y.com", False),
-            _outlet_row("domain:y.com", None, "Y Daily", "y.com", False)]
-    assert [r["name"] for r in one_row_per_outlet(rows)] == ["Y News", "Y Daily"]
+            _outlet_row("domain:y.com", None, "Y Daily", "y.com", False),
+            _outlet_row("domain:y.com", None, "Y News", "y.com", False),
+            _outlet_row("name:funke", None, "Funke", None, False),
+            _outlet_row("name:funke", None, "FUNKE", None, False)]
+    out = one_row_per_outlet(rows)
+    assert [(r["outlet_key"], r["name"], r["aliases"]) for r in out] == [
+        ("domain:y.com", "Y News", ["Y Daily"]), ("name:funke", "Funke", ["FUNKE"])]
+
+
+def _outlets_table(tmp_path):
+    import duckdb
+
+    from flows import warehouse
+    from flows.config import Settings
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.migrate(con, Settings().sql_dir)
+    warehouse.migrate(con, Settings().sql_dir)  # the DDL is idempotent
+
+    def load(*rows):
+        from flows.stages.load import LoadBatch, one_row_per_outlet
+
+        warehouse.load_batch(con, LoadBatch(outlets=one_row_per_outlet(list(rows))), Settings().sql_dir)
+        return con.execute("select outlet_key, name, aliases from core.outlets order by 1").fetchall()
+
+    return load
+
+
+def test_load_keeps_one_row_per_outlet_across_batches(tmp_path):
+    """A key already stored with another name is not a second row and not an error: the
+    new name joins its aliases; a bare domain gives way to a real name; a repeated batch
+    changes nothing."""
+    load = _outlets_table(tmp_path)
+    assert load(_outlet_row("domain:y.com", None, "y.com", "y.com", False)) == [
+        ("domain:y.com", "y.com", [])]
+    assert load(_outlet_row("domain:y.com", None, "Y News", "y.com", False)) == [
+        ("domain:y.com", "Y News", [])]
+    assert load(_outlet_row("domain:y.com", None, "Y Daily", "y.com", False),
+                _outlet_row("domain:z.com", None, "Z", "z.com", False)) == [
+        ("domain:y.com", "Y News", ["Y Daily"]), ("domain:z.com", "Z", [])]
+    again = load(_outlet_row("domain:y.com", None, "Y Daily", "y.com", False),
+                 _outlet_row("domain:y.com", None, "Y News", "y.com", False),
+                 _outlet_row("domain:y.com", None, "y.com", "y.com", False))
+    assert again == [("domain:y.com", "Y News", ["Y Daily"]), ("domain:z.com", "Z", [])]

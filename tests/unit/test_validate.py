@@ -107,3 +107,65 @@ def test_mojibake_of_utf8_is_caught(text):
 ])
 def test_real_text_in_many_languages_is_not_mojibake(text):
     assert not has_mojibake(text)
+
+
+def test_chinese_and_japanese_articles_pass_the_word_count(validator):
+    """word_count counts CJK characters (flows/stages/words.py); by spaces, these were
+    1 word each and quarantined as word_count_out_of_range."""
+    ja = "政府は二十日、新しい経済対策を閣議決定した。総額は約十兆円に上る見通しだ。" * 3
+    zh = "国务院总理主持召开国务院常务会议，研究部署进一步扩大内需的政策措施。" * 3
+    th = "รัฐบาลประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้ง " * 3
+    out = validate_articles([_art("ja", ja, "ja"), _art("zh", zh, "zh"), _art("th", th, "th")], validator)
+    assert not out.rejected, [(r.doc_id, r.reason) for r in out.rejected]
+
+
+# ------------------------------------------------------------ markup quoted as text
+
+TUTORIAL = """<html><head><title>Embedding a video</title>
+<meta property="og:title" content="Why &lt;iframe&gt; beats &lt;object&gt;"></head><body><article>
+<p>To embed the player, paste this code into your page where the video should appear:</p>
+<pre><code>&lt;iframe width="476" height="267" src="https://video.example/embed/?pid=1" allowfullscreen&gt;&lt;/iframe&gt;</code></pre>
+<p>Wrap it in a &lt;div class="video"&gt; if you want to style it; AT&amp;amp;T users see &amp;amp; here.</p>
+</article></body></html>"""
+
+
+def test_markup_the_page_shows_as_text_is_not_leaked_markup():
+    """Tags written as text (`&lt;iframe ...&gt;`, decoded by the parser into text) are
+    what the page says; markup_in_text quarantined such articles (4 of 493
+    trafilatura-eval text pages: embed codes, an escaped CMS span, a double-escaped &amp;)."""
+    from flows.stages.validate import MarkupCheck
+
+    text = ('To embed the player, paste this code:\n<iframe width="476" height="267" '
+            'src="https://video.example/embed/?pid=1" allowfullscreen></iframe>\n'
+            'Wrap it in a <div class="video"> if you want to style it; AT&amp;T users see &amp; here.')
+    check = MarkupCheck("html", TUTORIAL, text)
+    assert has_markup(text) and not check.leaked(text)
+    assert not check.leaked("Why <iframe> beats <object>")  # the title, from og:title
+    # a tag the page does not show as text is unparsed markup leaking into the output
+    assert check.leaked("To embed the player, <p>paste</p> this code")
+    assert check.leaked("AT&#38;T users")
+
+
+def test_plain_text_quoting_markup_passes_but_an_unparsed_fragment_does_not():
+    from flows.stages.validate import MarkupCheck
+
+    article = "Houston salon owner speaks out.\n" * 20 + '<iframe src="https://x.example/e"></iframe>\n'
+    assert not MarkupCheck("text", article, article).leaked(article)
+    fragment = "<div class='post'><p>Hello</p><p>World</p></div>\n" * 10
+    assert MarkupCheck("text", fragment, fragment).leaked(fragment)
+
+
+def test_an_html_article_quoting_code_loads(validator):
+    from flows.stages.clean import CleanOptions, clean
+    from flows.stages.detect import detect, load_registry
+    from flows.stages.lines import load_line_rules
+
+    reference = Settings().reference_dir
+    body = "".join(f"<p>Paragraph {i} of the tutorial explains, in plain words, how the embed "
+                   f"code below is used on a page and why it works in every browser.</p>" for i in range(5))
+    html = TUTORIAL.replace("<article>", "<article>" + body)
+    doc = RawDocument("t" * 64, "/x/t.html", "https://tutorial.example/embed", "html", html, "utf-8", len(html))
+    page = clean(doc, CleanOptions(rules=load_line_rules(reference)))
+    assert isinstance(page, CleanPage) and "<iframe" in page.text
+    out = validate_articles([detect(page, load_registry(reference))], validator)
+    assert not out.rejected, [(r.reason, r.detail) for r in out.rejected]

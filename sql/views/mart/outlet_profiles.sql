@@ -1,7 +1,9 @@
 -- mart.outlet_profiles: who each publishing outlet is and what its pages look like.
 -- Grain: one row per outlet that published at least one loaded article (outlet_key as in
 -- core.outlets). country and kind come from the registry (ref.outlets) when the outlet is
--- registered, and are null otherwise.
+-- registered, and are null otherwise. outlet_name is the registry's name, else the name
+-- core.outlets keeps for the key (the first real name seen); aliases are the other names
+-- the outlet was seen under (core.outlets.aliases), empty when none.
 create or replace view mart.outlet_profiles as
 with articles as (
     select
@@ -21,6 +23,10 @@ with articles as (
 
 registry as (
     select outlet_id, name as registry_name, country, kind from ref.outlets
+),
+
+outlets as (
+    select outlet_key, name as stored_name, aliases from core.outlets
 ),
 
 per_outlet as (
@@ -46,7 +52,8 @@ final as (
     select
         per_outlet.outlet_key,
         per_outlet.outlet_id,
-        coalesce(registry.registry_name, per_outlet.outlet_name) as outlet_name,
+        coalesce(registry.registry_name, outlets.stored_name, per_outlet.outlet_name) as outlet_name,
+        coalesce(outlets.aliases, []) as aliases,
         per_outlet.outlet_domain,
         per_outlet.registered,
         registry.country,
@@ -61,6 +68,7 @@ final as (
         per_outlet.last_published
     from per_outlet
     left join registry on registry.outlet_id = per_outlet.outlet_id
+    left join outlets on outlets.outlet_key = per_outlet.outlet_key
 )
 
 select * from final
