@@ -76,3 +76,25 @@ def test_only_the_given_results_are_rendered(validator, tmp_path):
     build_data_docs(validator, out, results=[chosen])
     rendered = [p.name for p in (out / "validations").rglob("*.html")]
     assert rendered == ["newsflow-core.removed_lines.html"]
+
+
+def test_a_build_that_dies_leaves_the_previous_site_whole(validator, tmp_path, monkeypatch):
+    """A run killed while GX renders used to leave data_docs/ without index.html (the old
+    site was deleted first); now the new site is built beside it and swapped in."""
+    import great_expectations.data_context.data_context.abstract_data_context as adc
+
+    out = tmp_path / "dd"
+    build_data_docs(validator, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+
+    def dies(self, *a, **k):
+        raise KeyboardInterrupt("killed while rendering")
+
+    monkeypatch.setattr(adc.AbstractDataContext, "build_data_docs", dies)
+    with pytest.raises(KeyboardInterrupt):
+        build_data_docs(validator, out)
+    assert (out / "index.html").exists()
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    monkeypatch.undo()
+    build_data_docs(validator, out)  # the half-built folder of the killed build is no obstacle
+    assert (out / "index.html").exists() and not (tmp_path / "dd.building").exists()
