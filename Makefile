@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# Migrate a Prefect database once; each fresh PREFECT_HOME starts from a copy of it.
-	$(BIN)/python -m flows.startup --build-template
+	$(BIN)/python -m flows.run.startup --build-template
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows.records import Article, RawDocument, Rejection  # noqa: E402
-from flows.stages.clean import CleanOptions, clean  # noqa: E402
-from flows.stages.detect import detect, load_registry  # noqa: E402
-from flows.stages.lines import load_line_rules  # noqa: E402
+from flows.stages.clean.cleaner import CleanOptions, clean  # noqa: E402
+from flows.stages.detect.detector import detect, load_registry  # noqa: E402
+from flows.stages.clean.lines import load_line_rules  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"
 

@@ -27,9 +27,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from flows.records import RawDocument  # noqa: E402
-from flows.stages import lines as lines_mod  # noqa: E402
-from flows.stages._line_model import train  # noqa: E402
-from flows.stages.clean import CleanOptions, clean  # noqa: E402
+from flows.stages.clean import lines as lines_mod  # noqa: E402
+from flows.stages.clean._line_model import train  # noqa: E402
+from flows.stages.clean.cleaner import CleanOptions, clean  # noqa: E402
 
 REFERENCE = PROJECT_ROOT / "warehouse" / "reference"
 DEFAULT_BENCH = PROJECT_ROOT.parent / "shared" / "bench"

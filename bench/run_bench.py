@@ -127,7 +127,7 @@ def _floor_one(path: str) -> int:
     raw = gzip.open(path).read() if path.endswith(".gz") else open(path, "rb").read()
     text = raw.decode("utf-8", errors="replace")
     if ".html" in path:
-        # The options newsflow's clean stage uses (flows/stages/clean.py).
+        # The options newsflow's clean stage uses (flows/stages/clean/cleaner.py).
         text = trafilatura.extract(text, favor_precision=True, with_metadata=True,
                                    include_comments=False, deduplicate=False) or ""
     if text.strip():
@@ -193,7 +193,7 @@ def _env(prefect_home: Path) -> dict:
 
 
 def newsflow_cmd(pages: Path, warehouse: Path) -> list[str]:
-    return [sys.executable, "-m", "flows.cli", "run", str(pages), "--warehouse", str(warehouse), "-q"]
+    return [sys.executable, "-m", "flows.commands.cli", "run", str(pages), "--warehouse", str(warehouse), "-q"]
 
 
 def loadavg() -> str:

@@ -129,7 +129,7 @@ class Settings:
     # NEWSFLOW_BATCH_BYTES or --batch-bytes; 0 derives it from the memory limit.
     batch_bytes: int = 0
     # Address of a running Dask scheduler ("tcp://host:8786"); None runs the CPU stage in
-    # local worker processes. See flows/dask_runner.py.
+    # local worker processes. See flows/run/dask_runner.py.
     dask_address: str | None = None
 
     @property

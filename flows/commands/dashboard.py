@@ -21,8 +21,8 @@ def register(sub) -> None:
 
 def main(args) -> int:
     settings = Settings.from_env(args.warehouse)
-    from flows.dashboard import write_dashboard
-    from flows.warehouse import WarehouseBusy
+    from flows.reports.dashboard import write_dashboard
+    from flows.store.warehouse import WarehouseBusy
 
     out = Path(args.out).resolve() if args.out else settings.dashboard_path
     try:

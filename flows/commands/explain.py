@@ -23,10 +23,10 @@ def register(sub) -> None:
 def explain_lines(path: str, settings: Settings) -> tuple[object, list[str]]:
     """The clean result for one file and its printable report lines."""
     from flows.records import Rejection, SourceRef
-    from flows.stages.clean import CleanOptions, clean
-    from flows.stages.lines import load_line_rules
+    from flows.stages.clean.cleaner import CleanOptions, clean
+    from flows.stages.clean.lines import load_line_rules
     from flows.stages.read import ReadOptions, read
-    from flows.stages.walls import load_wall_rules, reject_walls
+    from flows.stages.clean.walls import load_wall_rules, reject_walls
 
     doc = read(SourceRef(path), ReadOptions(max_bytes=settings.max_bytes))
     if isinstance(doc, Rejection):

@@ -63,7 +63,7 @@ def main(args, out=None) -> int:
         print(f"newsflow: no warehouse at {settings.warehouse} yet; run `newsflow run` first",
               file=sys.stderr)
         return 2
-    from flows.warehouse import WarehouseBusy, open_warehouse
+    from flows.store.warehouse import WarehouseBusy, open_warehouse
 
     try:
         with open_warehouse(settings.warehouse, read_only=True, wait_s=settings.lock_wait_s) as con:

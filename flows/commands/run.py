@@ -148,7 +148,7 @@ def main(args) -> int:
                                  dask_address=args.dask_address, batch_bytes=args.batch_bytes,
                                  duckdb_memory_limit=args.duckdb_memory_limit)
     setup_logging(args.quiet)
-    from flows import startup
+    from flows.run import startup
 
     # Before prefect is imported: the temporary API starts while the heavy imports run. It is
     # stopped at exit, after Prefect's own exit handlers have flushed their events and logs.
@@ -158,8 +158,8 @@ def main(args) -> int:
     boot = startup.begin(warm=warm)
     if warm and settings.local_workers:
         startup.start_forkserver()  # the workers' libraries load while the server boots
-    from flows import pipeline
-    from flows.warehouse import WarehouseBusy
+    from flows.run import pipeline
+    from flows.store.warehouse import WarehouseBusy
 
     route_library_logs(settings.run_log_path, args.verbose)
     try:

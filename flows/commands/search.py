@@ -19,10 +19,10 @@ def register(sub) -> None:
 
 
 def main(args, out=None) -> int:
-    from flows.fts import SearchUnavailable
-    from flows.readonly import WarehouseMissing
-    from flows.search import format_hits, search
-    from flows.warehouse import WarehouseBusy
+    from flows.store.fts import SearchUnavailable
+    from flows.store.readonly import WarehouseMissing
+    from flows.store.search import format_hits, search
+    from flows.store.warehouse import WarehouseBusy
 
     out = out or sys.stdout
     settings = Settings.from_env(args.warehouse)

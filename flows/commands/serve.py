@@ -52,7 +52,7 @@ def main(args) -> int:
               "(see the README, 'Scheduled, incremental runs').", file=sys.stderr)
         return 2
 
-    from flows.pipeline import newsflow_run
+    from flows.run.pipeline import newsflow_run
 
     newsflow_run.serve(
         name=args.name,

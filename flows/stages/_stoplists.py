@@ -48,7 +48,7 @@ class Stoplists:
 
     Loaded on first use, once per process (`_bundled`), and pickled as an empty handle:
     the flow process never reads them (only the extraction workers do, and their
-    forkserver loads them once, see `flows._worker_preload`), and the options sent to
+    forkserver loads them once, see `flows.run._worker_preload`), and the options sent to
     each worker stay small."""
 
     @property

@@ -1,6 +1,6 @@
 """Load stage, pure half: turn a batch of articles and rejections into table rows.
 
-The I/O half (one DuckDB transaction per batch) lives in `flows.warehouse`; keeping the row
+The I/O half (one DuckDB transaction per batch) lives in `flows.store.warehouse`; keeping the row
 shaping here makes it testable without a database and keeps the writer thin.
 """
 from __future__ import annotations
@@ -172,7 +172,7 @@ def site_key(url: str | None) -> str | None:
 
 def page_line_prints(page) -> tuple[str, ...]:
     """Sorted fingerprints of the distinct non-empty lines of a cleaned page."""
-    from flows.stages.lines import line_fingerprint
+    from flows.stages.clean.lines import line_fingerprint
 
     return tuple(sorted({line_fingerprint(d.text) for d in page.lines if d.text.strip()}))
 
@@ -181,7 +181,7 @@ def template_rows(articles: Iterable[Article], known_urls: set[str]) -> list[dic
     """One row per (site, distinct line fingerprint) of each article whose URL is new, so a
     site's recurring lines can be learned. Versions of an already-seen URL do not count
     (their body lines recur by nature)."""
-    from flows.stages.lines import line_fingerprint
+    from flows.stages.clean.lines import line_fingerprint
 
     rows: list[dict] = []
     seen_urls: set[str] = set()

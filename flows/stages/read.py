@@ -132,7 +132,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return replaced, "utf-8-replace"
     from charset_normalizer import from_bytes
 
-    from flows.stages.validate import has_mojibake
+    from flows.stages.validate.articles import has_mojibake
 
     best = from_bytes(data[:200_000]).best()
     if best is not None and best.encoding:
@@ -149,7 +149,7 @@ def repair_mojibake(text: str, encoding: str) -> tuple[str, str]:
 
     Only when the text shows mojibake, and only `fix_encoding` (not `fix_text`, which would
     also straighten curly quotes and change good text)."""
-    from flows.stages.validate import has_mojibake
+    from flows.stages.validate.articles import has_mojibake
 
     if not has_mojibake(text):
         return text, encoding

@@ -1,4 +1,4 @@
--- Derived data the post-load hook (flows/postload.py) rebuilds after every run.
+-- Derived data the post-load hook (flows/store/postload.py) rebuilds after every run.
 
 -- One row per article: its MinHash signature over word shingles, computed once per article
 -- and per method (the method string names shingle size, permutations and seed).

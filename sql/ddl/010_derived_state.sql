@@ -1,4 +1,4 @@
--- What the post-load hook (flows/postload.py) last derived from: a fingerprint of the set of
+-- What the post-load hook (flows/store/postload.py) last derived from: a fingerprint of the set of
 -- articles (count and xor of doc_id hashes). When core.articles still has that fingerprint,
 -- signatures, clusters and the search index are current and a run skips rebuilding them;
 -- a run killed between its loads and the hook leaves a stale fingerprint, so the next run

@@ -2,7 +2,7 @@
 -- "or ignore" on the primary key makes a repeated or resumed batch change nothing.
 -- previous_doc_id links a changed page to the latest stored version of the same page: the
 -- same url, or for a document without one (a plain file), the same source_uri.
--- content arrives as UTF-8 bytes (flows/warehouse.py UTF8_COLUMNS: faster than str).
+-- content arrives as UTF-8 bytes (flows/store/warehouse.py UTF8_COLUMNS: faster than str).
 with batch as (
     select
         *,

@@ -1,5 +1,5 @@
 -- Full-text search over articles (title and body), best first. One row per matching article.
--- Uses the fts index built by flows/postload.py (schema fts_core_articles, BM25 scores).
+-- Uses the fts index built by flows/store/postload.py (schema fts_core_articles, BM25 scores).
 -- Parameters (bound, never spliced): $query, the user's words; $limit, the rows wanted.
 -- An article that holds the query's words as a phrase ("false flag", "false-flag") ranks
 -- above one that only holds them apart; BM25 orders within each group.

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from flows.records import CleanPage, RawDocument
-from flows.stages.clean import CleanOptions, clean
-from flows.stages.lines import load_line_rules
+from flows.stages.clean.cleaner import CleanOptions, clean
+from flows.stages.clean.lines import load_line_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

@@ -19,7 +19,7 @@ def _norm(s: str) -> str:
 @pytest.fixture(scope="module")
 def articles(prefect_harness, tmp_path_factory):
     from flows.config import Settings
-    from flows.pipeline import run
+    from flows.run.pipeline import run
 
     s = Settings.from_env(tmp_path_factory.mktemp("ex") / "ex.duckdb", workers=1)
     summary = run([str(EXAMPLES)], s)

@@ -21,9 +21,9 @@ CORPORA = ["fundus/html", "fundus/text", "trafilatura-eval/html", "trafilatura-e
 
 @pytest.fixture(scope="module")
 def stages():
-    from flows.pipeline import build_extract_options
-    from flows.stages.outlets import load_registry
-    from flows.stages.validate import Validator, load_suites
+    from flows.run.pipeline import build_extract_options
+    from flows.stages.detect.outlets import load_registry
+    from flows.stages.validate.articles import Validator, load_suites
 
     s = Settings()
     return s, build_extract_options(s, load_registry(s.reference_dir)), Validator(load_suites(s.expectations_dir))
@@ -34,9 +34,9 @@ def quarantined(folder, settings, opts, validator) -> tuple[int, dict[str, list[
     from flows.sources import list_sources
     from flows.stages.load import build_load_batch
     from flows.stages.read import ReadOptions, read_batch
-    from flows.stages.validate import validate_articles
-    from flows.stages.validate_tables import quarantine_failing, validate_load_batch
-    from flows.worker import extract_chunk
+    from flows.stages.validate.articles import validate_articles
+    from flows.stages.validate.tables import quarantine_failing, validate_load_batch
+    from flows.run.worker import extract_chunk
 
     refs = list(list_sources([str(folder)]))
     seen: set[str] = set()

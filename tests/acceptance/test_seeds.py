@@ -12,7 +12,7 @@ from tests.conftest import SEEDS, SHARED, need_shared
 def seeds_warehouse(prefect_harness, tmp_path_factory):
     need_shared(SEEDS)
     from flows.config import Settings
-    from flows.pipeline import run
+    from flows.run.pipeline import run
 
     s = Settings.from_env(tmp_path_factory.mktemp("seeds") / "seeds.duckdb", workers=1)
     first = run([str(SEEDS)], s)

@@ -49,8 +49,8 @@ def _run_chromium(binary: str, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def dashboard(prefect_harness, tmp_path_factory):
     from flows.config import Settings
-    from flows.dashboard import write_dashboard
-    from flows.pipeline import run
+    from flows.reports.dashboard import write_dashboard
+    from flows.run.pipeline import run
 
     tmp = tmp_path_factory.mktemp("dash")
     settings = Settings.from_env(tmp / "w.duckdb", workers=1)

@@ -31,7 +31,7 @@ EXPECTED_LOADED = {"invalid_utf8.txt", "cp1251.txt", "latin1.html", "mojibake.tx
 def catalogue_run(prefect_harness, tmp_path_factory):
     need_shared(SEEDS)
     from flows.config import PROJECT_ROOT, Settings
-    from flows.pipeline import run
+    from flows.run.pipeline import run
 
     big = tmp_path_factory.mktemp("big")
     make_large_and_deep(big)

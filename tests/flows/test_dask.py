@@ -64,7 +64,7 @@ def cluster():
 
 
 def test_dask_run_equals_local_run(prefect_harness, cluster, tmp_path):
-    from flows.pipeline import run
+    from flows.run.pipeline import run
 
     inputs = _inputs()
     local = Settings.from_env(tmp_path / "local" / "w.duckdb", workers=1, batch_size=64)
@@ -86,7 +86,7 @@ def test_dask_run_equals_local_run(prefect_harness, cluster, tmp_path):
 
 
 def test_dask_executor_maps_in_order_and_raises(cluster):
-    from flows.dask_runner import DaskExecutor
+    from flows.run.dask_runner import DaskExecutor
 
     with DaskExecutor(cluster.scheduler_address) as ex:
         assert ex.workers == 2

@@ -14,9 +14,9 @@ from dataclasses import replace
 import duckdb
 import pytest
 
-from flows import pipeline
+from flows.run import pipeline
 from flows.config import PROJECT_ROOT, Settings
-from flows.pipeline import run
+from flows.run.pipeline import run
 
 VOLATILE = {"run_id", "first_run_id", "loaded_at", "quarantined_at"}
 TABLES = ("raw.documents", "core.articles", "core.paragraphs", "core.removed_lines",
@@ -103,7 +103,7 @@ def test_a_hanging_page_is_quarantined_as_timeout_and_the_batch_goes_on(prefect_
 
 def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_run(baseline, corpus, tmp_path):
     wh_path = tmp_path / "killed.duckdb"
-    cmd = [sys.executable, "-m", "flows.cli", "run", str(corpus), "--warehouse", str(wh_path),
+    cmd = [sys.executable, "-m", "flows.commands.cli", "run", str(corpus), "--warehouse", str(wh_path),
            "--batch-size", "5", "--workers", "1"]
     proc = subprocess.Popen(cmd, env=_subprocess_env(), cwd=PROJECT_ROOT,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)

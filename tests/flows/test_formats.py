@@ -3,7 +3,7 @@ import duckdb
 import pytest
 
 from flows.config import Settings
-from flows.pipeline import run
+from flows.run.pipeline import run
 from tests.conftest import FIXTURES
 from tests.crawl_builders import write_jsonl, write_warc
 

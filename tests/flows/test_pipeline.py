@@ -2,7 +2,7 @@
 import duckdb
 import pytest
 
-from flows.pipeline import run
+from flows.run.pipeline import run
 from tests.conftest import FIXTURES
 
 PAGES = FIXTURES / "pages"
@@ -91,7 +91,7 @@ def test_second_run_skips_unchanged_files_without_reading_them(first_and_second,
     real = read_mod.read_batch
     monkeypatch.setattr(read_mod, "read_batch", lambda refs, opts: reads.append(
         [r.source_uri for r in refs]) or real(refs, opts))
-    import flows.pipeline as pipeline_mod
+    import flows.run.pipeline as pipeline_mod
     monkeypatch.setattr(pipeline_mod, "read_batch", read_mod.read_batch)
 
     touched = readable[0]
@@ -109,7 +109,7 @@ def test_second_run_skips_unchanged_files_without_reading_them(first_and_second,
 
 
 def test_postload_is_skipped_when_articles_are_unchanged(first_and_second):
-    from flows import postload
+    from flows.store import postload
 
     s, *_ = first_and_second
     con = duckdb.connect(str(s.warehouse))
@@ -123,7 +123,7 @@ def test_postload_is_skipped_when_articles_are_unchanged(first_and_second):
 def test_a_run_over_unchanged_files_runs_no_batch_tasks(first_and_second, monkeypatch):
     """Every file unchanged since it was read: no read, clean-detect or load task run per
     batch (each is a round of Prefect API calls that does nothing), and the same tables."""
-    import flows.pipeline as pipeline_mod
+    import flows.run.pipeline as pipeline_mod
 
     s, _, snapshot, _ = first_and_second
     run([str(PAGES)], s)  # settle raw.sources (another test touches a file and restores it)

@@ -9,7 +9,7 @@ from tests.conftest import FIXTURES
 
 def test_retry_quarantined_loads_documents_once_the_rule_is_relaxed(prefect_harness, tmp_path):
     from flows.config import Settings
-    from flows.pipeline import run
+    from flows.run.pipeline import run
 
     strict = tmp_path / "expectations"
     shutil.copytree(Settings().expectations_dir, strict)

@@ -101,7 +101,7 @@ def test_serve_runs_on_its_interval_and_loads_only_new_files(prefect_server, tmp
     wh = tmp_path / "serve.duckdb"
     env = dict(os.environ, PREFECT_API_URL=prefect_server, PREFECT_RUNNER_POLL_FREQUENCY="1",
                PYTHONPATH=str(PROJECT_ROOT), NEWSFLOW_WORKERS="1", NEWSFLOW_LOCK_WAIT="120")
-    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", str(pages), "--interval", "5",
+    serve = subprocess.Popen([sys.executable, "-m", "flows.commands.cli", "serve", str(pages), "--interval", "5",
                               "--warehouse", str(wh)], env=env, cwd=PROJECT_ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)

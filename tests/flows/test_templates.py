@@ -33,7 +33,7 @@ def _jsonl(path, pages):
 
 def test_recurring_site_line_is_learned_and_removed_later(prefect_harness, tmp_path):
     from flows.config import Settings
-    from flows.pipeline import run
+    from flows.run.pipeline import run
 
     s = Settings.from_env(tmp_path / "w.duckdb", workers=1)
     first = run([_jsonl(tmp_path / "a.jsonl", range(1, 5))], s)

@@ -21,7 +21,7 @@ class CliRun:
 
 def newsflow_command() -> list[str]:
     exe = Path(sys.executable).with_name("newsflow")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "flows.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "flows.commands.cli"]
 
 
 def default_env(prefect_home: Path) -> dict[str, str]:

@@ -98,7 +98,7 @@ def e2e(tmp_path_factory):
     build_inputs(base / "in")
     warehouse = base / "w.duckdb"
     env = dict(os.environ, NEWSFLOW_WORKERS="1")
-    proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(base / "in"),
+    proc = subprocess.run([sys.executable, "-m", "flows.commands.cli", "run", str(base / "in"),
                            "--warehouse", str(warehouse)], cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
     con = duckdb.connect(str(warehouse), read_only=True) if warehouse.exists() else None

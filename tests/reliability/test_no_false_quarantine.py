@@ -88,7 +88,7 @@ def _corpus(root):
 
 def _run(folder, warehouse, *extra):
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), NEWSFLOW_WORKERS="1")
-    proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(folder), "--warehouse",
+    proc = subprocess.run([sys.executable, "-m", "flows.commands.cli", "run", str(folder), "--warehouse",
                            str(warehouse), *extra], cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

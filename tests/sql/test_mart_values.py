@@ -12,7 +12,7 @@ import pytest
 from flows.stages.load import outlet_key
 
 from flows.config import Settings
-from flows.warehouse import migrate
+from flows.store.warehouse import migrate
 
 SQL_DIR = Settings().sql_dir
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def built(prefect_harness, tmp_path_factory):
     from flows.config import Settings
-    from flows.pipeline import run
+    from flows.run.pipeline import run
 
     need_shared(SEEDS)
     s = Settings.from_env(tmp_path_factory.mktemp("marts") / "marts.duckdb", workers=1)
@@ -139,7 +139,7 @@ def test_analysis_queries(con, built):
 
 def test_search_command_ranks_phrase_articles_first(built):
     from flows.commands import search as cmd
-    from flows.search import search
+    from flows.store.search import search
 
     hits = search(built.warehouse, "false flag", built.sql_dir, limit=10)
     names = [Path(h.source_uri).name[:3] for h in hits]
@@ -160,7 +160,7 @@ def test_search_command_ranks_phrase_articles_first(built):
 
 
 def test_search_query_is_a_value_not_sql(built, con):
-    from flows.search import search
+    from flows.store.search import search
 
     before = con.execute("select count(*) from core.articles").fetchone()[0]
     hostile = search(built.warehouse, "x'); drop table core.articles; --", built.sql_dir)
@@ -170,8 +170,8 @@ def test_search_query_is_a_value_not_sql(built, con):
 
 
 def test_snapshot_is_searchable(built, tmp_path):
-    from flows.readonly import snapshot_file
-    from flows.search import search
+    from flows.store.readonly import snapshot_file
+    from flows.store.search import search
 
     snap = snapshot_file(built.warehouse, tmp_path / "news.snapshot.duckdb")
     hits = search(snap, "false flag", built.sql_dir, limit=3)
@@ -181,7 +181,7 @@ def test_snapshot_is_searchable(built, tmp_path):
 
 
 def test_postload_refresh_twice_changes_nothing(built):
-    from flows import postload
+    from flows.store import postload
 
     def state(c):
         return (c.execute("select * from core.story_clusters order by doc_id").fetchall(),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.pipeline import _tapered_batches
+from flows.run.pipeline import _tapered_batches
 
 
 @pytest.mark.parametrize("n", [0, 1, 63, 100, 512, 513, 1000, 1500, 5000])
@@ -56,7 +56,7 @@ def test_byte_cap_keeps_the_taper_and_bounds_read_ahead():
 def test_source_weight_reads_a_gzip_trailer(tmp_path):
     import gzip
 
-    from flows.pipeline import source_weight
+    from flows.run.pipeline import source_weight
     from flows.records import SourceRef
 
     page = tmp_path / "p.html.gz"

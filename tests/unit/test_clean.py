@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from flows.records import CleanPage, RawDocument, Rejection
-from flows.stages._render import parse_html, render_lines
-from flows.stages.clean import CleanOptions, clean, clean_batch, filter_paragraphs
-from flows.stages.lines import load_line_rules, match_phrase
+from flows.stages.clean._render import parse_html, render_lines
+from flows.stages.clean.cleaner import CleanOptions, clean, clean_batch, filter_paragraphs
+from flows.stages.clean.lines import load_line_rules, match_phrase
 
 REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
 

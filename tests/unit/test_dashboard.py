@@ -6,8 +6,8 @@ import duckdb
 import pytest
 
 from flows.config import PROJECT_ROOT
-from flows.dashboard import render_dashboard, write_dashboard
-from flows.warehouse import migrate
+from flows.reports.dashboard import render_dashboard, write_dashboard
+from flows.store.warehouse import migrate
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ATTR = '"><img src=x onerror=alert(2)>'
@@ -125,7 +125,7 @@ def test_write_dashboard_of_a_missing_warehouse_is_the_empty_page(tmp_path):
 
 
 def test_command_writes_and_prints_the_path(tmp_path, capsys):
-    from flows.cli import main
+    from flows.commands.cli import main
 
     wh = tmp_path / "w.duckdb"
     c = duckdb.connect(str(wh))
@@ -151,7 +151,7 @@ def _warehouse(tmp_path):
 
 
 def test_quarantine_command_counts_by_reason_then_lists(tmp_path, capsys):
-    from flows.cli import main
+    from flows.commands.cli import main
 
     wh = _warehouse(tmp_path)
     assert main(["quarantine", "--warehouse", str(wh)]) == 0
@@ -167,14 +167,14 @@ def test_quarantine_command_counts_by_reason_then_lists(tmp_path, capsys):
 
 
 def test_quarantine_command_without_a_warehouse(tmp_path, capsys):
-    from flows.cli import main
+    from flows.commands.cli import main
 
     assert main(["quarantine", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
     assert "no warehouse" in capsys.readouterr().err
 
 
 def test_save_dashboard_with_an_open_connection(con, tmp_path):
-    from flows.dashboard import expectation_label, save_dashboard
+    from flows.reports.dashboard import expectation_label, save_dashboard
 
     _fill(con)
     out = save_dashboard(con, tmp_path / "x" / "d.html", source="run connection")
@@ -188,7 +188,7 @@ def test_a_locked_warehouse_gives_a_clear_message(tmp_path, capsys, monkeypatch)
     import subprocess
     import sys
 
-    from flows.cli import main
+    from flows.commands.cli import main
 
     wh = tmp_path / "w.duckdb"
     duckdb.connect(str(wh)).close()

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from flows.config import PROJECT_ROOT
-from flows.datadocs import build_data_docs, sanitise_value
-from flows.stages.validate import Validator, load_suites
+from flows.reports.datadocs import build_data_docs, sanitise_value
+from flows.stages.validate.articles import Validator, load_suites
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ATTR = '"><img src=x onerror=alert(2)>'

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from flows.stages.dates import find_published_date
+from flows.stages.clean.dates import find_published_date
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.stages.citations import find_citations, scan
-from flows.stages.detect import detect, load_registry
+from flows.stages.detect.citations import find_citations, scan
+from flows.stages.detect.detector import detect, load_registry
 from test_detect_support import REFERENCE, make_page
 
 

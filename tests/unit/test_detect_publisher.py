@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.stages.detect import detect, detect_outlet, load_registry, page_meta
+from flows.stages.detect.detector import detect, detect_outlet, load_registry, page_meta
 from test_detect_support import REFERENCE, make_page
 
 BODY = "The minister said on Friday that talks would continue next week in Geneva."
@@ -134,7 +134,7 @@ def test_nothing_known_is_none(reg):
 
 def test_unregistered_site_named_by_its_copyright_footer():
     from flows.records import CleanPage, LineDecision, RawDocument
-    from flows.stages.detect import copyright_outlet
+    from flows.stages.detect.detector import copyright_outlet
 
     doc = RawDocument("f" * 64, "/x/p.txt", None, "text", "", "utf-8", 1)
     lines = (LineDecision(1, "Body line of the story.", True, "kept"),
@@ -149,7 +149,7 @@ def test_unregistered_site_named_by_its_copyright_footer():
 # ------------------------------------------------------------ web-archive captures
 
 def test_original_url_of_wayback_style_captures():
-    from flows.stages.outlets import original_url
+    from flows.stages.detect.outlets import original_url
 
     assert original_url("https://web.archive.org/web/20070228213001/http://www.alt-eco.fr/a.html") \
         == "http://www.alt-eco.fr/a.html"
@@ -179,7 +179,7 @@ def test_archived_page_is_published_by_the_archived_site(reg):
 def test_copyright_lines_name_the_site_not_the_phrase():
     """"© 2019. All rights reserved" names nobody (it made an outlet "All rights reserved"
     shared by unrelated sites); an em-dash year range is a year range."""
-    from flows.stages.detect import copyright_outlet
+    from flows.stages.detect.detector import copyright_outlet
 
     assert copyright_outlet(make_page([BODY, "Copyright © 2019. All Rights Reserved"])) is None
     assert copyright_outlet(make_page([BODY, "© 2021 All rights reserved"])) is None

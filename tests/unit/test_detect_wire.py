@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.stages.detect import detect_wire, load_registry
+from flows.stages.detect.detector import detect_wire, load_registry
 from test_detect_support import REFERENCE, make_page
 
 BODY = "Officials said talks would continue."

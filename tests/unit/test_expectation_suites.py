@@ -8,11 +8,11 @@ import pytest
 
 from flows.config import PROJECT_ROOT
 from flows.stages.load import LoadBatch, outlet_key
-from flows.stages.validate import Validator, load_suites
-from flows.stages.validate_tables import (
+from flows.stages.validate.articles import Validator, load_suites
+from flows.stages.validate.tables import (
     TABLE_SUITES, outlet_frame, paragraph_frame, quarantine_failing, removed_line_frame,
     validate_load_batch)
-from flows.warehouse import migrate
+from flows.store.warehouse import migrate
 
 EXPECTATIONS = PROJECT_ROOT / "expectations"
 USER_TABLES = {"core.articles", "core.paragraphs", "core.removed_lines", "core.outlets"}
@@ -229,13 +229,13 @@ def test_real_stage_output_passes_every_table_suite(validator):
     Prefect): the rows build_load_batch makes pass the table suites, so wiring them into
     the flow quarantines nothing that loads today."""
     from flows.config import Settings
-    from flows.stages.clean import CleanOptions
-    from flows.stages.detect import load_registry
-    from flows.stages.lines import load_line_rules
+    from flows.stages.clean.cleaner import CleanOptions
+    from flows.stages.detect.detector import load_registry
+    from flows.stages.clean.lines import load_line_rules
     from flows.stages.load import build_load_batch
     from flows.stages.read import ReadOptions, list_sources, read_batch
-    from flows.stages.validate import validate_articles
-    from flows.worker import ExtractOptions, extract_chunk
+    from flows.stages.validate.articles import validate_articles
+    from flows.run.worker import ExtractOptions, extract_chunk
     from tests.conftest import FIXTURES
 
     s = Settings()

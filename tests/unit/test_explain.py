@@ -1,5 +1,5 @@
 """`newsflow explain` prints every line with its decision."""
-from flows.cli import main
+from flows.commands.cli import main
 from tests.conftest import FIXTURES
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from flows.stages import language
+from flows.stages.detect import language
 from tests.conftest import BENCH, need_shared
-from flows.stages.language import (detect_language, paragraph_languages, sample_text,
+from flows.stages.detect.language import (detect_language, paragraph_languages, sample_text,
                                    script_of)
 
 TEXTS = {
@@ -104,7 +104,7 @@ def test_bulk_detector_gives_langdetects_own_results():
     Romanian comma letters, URLs and e-mail addresses)."""
     import langdetect
 
-    from flows.stages import _fast_langdetect
+    from flows.stages.detect import _fast_langdetect
 
     texts = list(TEXTS.values()) + [
         "", "   ", "1234 5678", "ABC DEF GHI jkl", "NATO AND THE KREMLIN said today",

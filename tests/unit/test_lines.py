@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.stages.lines import (
+from flows.stages.clean.lines import (
     classify_lines, detect_title, learn_templates, line_fingerprint, load_line_rules,
     match_phrase, title_variant,
 )
@@ -137,8 +137,8 @@ def test_empty_and_blank_input(rules):
 
 
 def test_vectorised_model_matches_reference_path(rules):
-    from flows.stages._line_model import context_features, lexicon_features
-    from flows.stages.lines import page_feature_rows
+    from flows.stages.clean._line_model import context_features, lexicon_features
+    from flows.stages.clean.lines import page_feature_rows
 
     lines = ["Home | World | Business | Sport", "Breaking News", *EN_BODY, "Advertisement",
              "Share on Facebook", "© 2024 Example Media. All rights reserved."]
@@ -155,7 +155,7 @@ def test_vectorised_model_matches_reference_path(rules):
 
 
 def test_lexicon_counts_pages_not_occurrences():
-    from flows.stages._line_model import learn_lexicon, lexicon_features
+    from flows.stages.clean._line_model import learn_lexicon, lexicon_features
 
     pages = [(["Subscribe to our newsletter", "The council said it would vote."] * 3,
               [False, True] * 3)] * 4 + [(["The mayor said no."], [True])] * 4
@@ -167,8 +167,8 @@ def test_lexicon_counts_pages_not_occurrences():
 
 def test_headline_context_keeps_the_opening_paragraph_and_drops_a_teaser_above(rules):
     from flows.records import LineDecision
-    from flows.stages._line_features import line_stats
-    from flows.stages.lines import _headline_context
+    from flows.stages.clean._line_features import line_stats
+    from flows.stages.clean.lines import _headline_context
 
     texts = ["A teaser sentence that runs long enough to be read as prose by the model here.",
              "Headline of the story", EN_BODY[0], EN_BODY[1]]
@@ -188,7 +188,7 @@ def test_headline_context_keeps_the_opening_paragraph_and_drops_a_teaser_above(r
 def _decisions(rows):
     """(text, keep, by_model) -> decisions, by-model flags and stats (no stop list)."""
     from flows.records import LineDecision
-    from flows.stages._line_features import line_stats
+    from flows.stages.clean._line_features import line_stats
     out = [LineDecision(k + 1, t, keep, "kept" if keep else "low_prose_score", "test")
            for k, (t, keep, _) in enumerate(rows)]
     return out, [soft for _, _, soft in rows], [line_stats(t, EN_STOP) for t, _, _ in rows]
@@ -202,7 +202,7 @@ TOUR = ["June 9 – West Palm Beach, FL @ Coral Sky", "June 10 – Tampa, FL @ A
 
 
 def test_table_rows_after_a_kept_paragraph_are_kept():
-    from flows.stages.lines import _data_rows
+    from flows.stages.clean.lines import _data_rows
     rows = [(EN_BODY[0], True, False), ("Here are all of the tour dates:", False, True),
             *[(t, False, True) for t in TOUR], ("Share on Facebook", False, False)]
     out, soft, stats = _decisions(rows)
@@ -219,7 +219,7 @@ def test_table_rows_after_a_kept_paragraph_are_kept():
 
 def test_kept_run_far_below_the_article_past_a_section_break_is_removed():
     from dataclasses import replace
-    from flows.stages.lines import AFTER_BREAK_LINES, _after_section_break
+    from flows.stages.clean.lines import AFTER_BREAK_LINES, _after_section_break
     gap = [("Menu item", False, True)] * AFTER_BREAK_LINES
     rows = [*[(t, True, False) for t in EN_BODY], ("Related stories", False, False),
             *gap, ("A reader wrote a long comment about the budget and the roads.", True, False)]
@@ -234,7 +234,7 @@ def test_kept_run_far_below_the_article_past_a_section_break_is_removed():
 
 
 def test_page_without_kept_prose_keeps_its_densest_prose_block(rules):
-    from flows.stages.lines import _block_fallback, _page_view
+    from flows.stages.clean.lines import _block_fallback, _page_view
     lines = ["Home", "News", "Sport", EN_BODY[0] + " " + EN_BODY[1], "Contact", "Imprint"]
     view = _page_view(lines, rules, None)
     out, soft, _ = _decisions([(t, False, True) for _, t in view.items])

@@ -46,7 +46,7 @@ def test_stored_page_keeps_every_character(tmp_path):
 
     import duckdb
 
-    from flows import warehouse
+    from flows.store import warehouse
     from flows.config import Settings
 
     text = "Київ — 東京 🙂 café\u00a0«quotes» مرحبا\nsecond line"
@@ -117,7 +117,7 @@ def test_one_domain_with_several_site_names_is_one_outlet_with_aliases():
 def _outlets_table(tmp_path):
     import duckdb
 
-    from flows import warehouse
+    from flows.store import warehouse
     from flows.config import Settings
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.stages.outlets import KINDS, load_registry
+from flows.stages.detect.outlets import KINDS, load_registry
 from test_detect_support import REFERENCE
 
 HEADER = "outlet_id,name,aliases,domains,country,languages,kind,signatures\n"
@@ -105,7 +105,7 @@ def test_trie_alternation_matches_like_the_flat_one_longest_first():
     import random
     import re
 
-    from flows.stages.outlets import trie_alternation
+    from flows.stages.detect.outlets import trie_alternation
 
     rng = random.Random(7)
     words = {"The Times", "The Times of India", "Times", "AP", "APA", "AP News", "Reuters",

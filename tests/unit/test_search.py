@@ -9,9 +9,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from flows.readonly import WarehouseMissing, open_readonly
-from flows.search import Hit, format_hits, query_words, snippet
-from flows.warehouse import WarehouseBusy
+from flows.store.readonly import WarehouseMissing, open_readonly
+from flows.store.search import Hit, format_hits, query_words, snippet
+from flows.store.warehouse import WarehouseBusy
 
 TEXT = ("Officials met on Monday.\nThey said the video was a false-flag operation staged to "
         "justify an attack, and that more such claims would follow. " + "Filler sentence. " * 30)

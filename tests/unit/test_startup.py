@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from flows import startup
+from flows.run import startup
 from flows.config import LIBRARY_ENVIRONMENT, PROJECT_ROOT
 
 
@@ -23,7 +23,7 @@ def test_help_answers_within_a_second():
     best = float("inf")
     for _ in range(3):  # best of three: a busy CI box should not fail this
         t0 = time.perf_counter()
-        out = _python("import sys; from flows.cli import main\n"
+        out = _python("import sys; from flows.commands.cli import main\n"
                       "try:\n    main(['--help'])\nexcept SystemExit:\n    pass")
         best = min(best, time.perf_counter() - t0)
         assert out.returncode == 0, out.stderr
@@ -33,7 +33,7 @@ def test_help_answers_within_a_second():
 
 def test_help_and_startup_import_nothing_heavy():
     out = _python("import sys, contextlib, io\n"
-                  "from flows.cli import main\nimport flows.startup\n"
+                  "from flows.commands.cli import main\nimport flows.run.startup\n"
                   "with contextlib.redirect_stdout(io.StringIO()):\n"
                   "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
                   "heavy = ('prefect', 'great_expectations', 'trafilatura', 'duckdb', 'pandas', 'distributed')\n"

@@ -6,7 +6,7 @@ import pytest
 
 from flows.config import Settings
 from flows.records import Article, CleanPage, RawDocument
-from flows.stages.validate import (Validator, has_markup, has_mojibake, load_suites,
+from flows.stages.validate.articles import (Validator, has_markup, has_mojibake, load_suites,
                                    merge_results, validate_articles)
 
 
@@ -133,7 +133,7 @@ def test_markup_the_page_shows_as_text_is_not_leaked_markup():
     """Tags written as text (`&lt;iframe ...&gt;`, decoded by the parser into text) are
     what the page says; markup_in_text quarantined such articles (4 of 493
     trafilatura-eval text pages: embed codes, an escaped CMS span, a double-escaped &amp;)."""
-    from flows.stages.validate import MarkupCheck
+    from flows.stages.validate.articles import MarkupCheck
 
     text = ('To embed the player, paste this code:\n<iframe width="476" height="267" '
             'src="https://video.example/embed/?pid=1" allowfullscreen></iframe>\n'
@@ -147,7 +147,7 @@ def test_markup_the_page_shows_as_text_is_not_leaked_markup():
 
 
 def test_plain_text_quoting_markup_passes_but_an_unparsed_fragment_does_not():
-    from flows.stages.validate import MarkupCheck
+    from flows.stages.validate.articles import MarkupCheck
 
     article = "Houston salon owner speaks out.\n" * 20 + '<iframe src="https://x.example/e"></iframe>\n'
     assert not MarkupCheck("text", article, article).leaked(article)
@@ -156,9 +156,9 @@ def test_plain_text_quoting_markup_passes_but_an_unparsed_fragment_does_not():
 
 
 def test_an_html_article_quoting_code_loads(validator):
-    from flows.stages.clean import CleanOptions, clean
-    from flows.stages.detect import detect, load_registry
-    from flows.stages.lines import load_line_rules
+    from flows.stages.clean.cleaner import CleanOptions, clean
+    from flows.stages.detect.detector import detect, load_registry
+    from flows.stages.clean.lines import load_line_rules
 
     reference = Settings().reference_dir
     body = "".join(f"<p>Paragraph {i} of the tutorial explains, in plain words, how the embed "

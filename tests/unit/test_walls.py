@@ -3,7 +3,7 @@ import pytest
 
 from flows.config import Settings
 from flows.records import CleanPage, RawDocument, Rejection
-from flows.stages.walls import load_wall_rules, reject_walls, wall_kind
+from flows.stages.clean.walls import load_wall_rules, reject_walls, wall_kind
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 -- mart.story_cluster_members: the articles of each syndication cluster (the same story, most
 -- often wire copy, carried by several sites), with who had it first.
 -- Grain: one row per article that belongs to a cluster (core.story_clusters, rebuilt after
--- every run by flows/postload.py from MinHash signatures of the article bodies).
+-- every run by flows/store/postload.py from MinHash signatures of the article bodies).
 -- publish_order: 1 = earliest publisher, by published_date (unknown dates last), then loaded_at.
 create or replace view mart.story_cluster_members as
 with clusters as (

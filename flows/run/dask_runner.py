@@ -1,4 +1,4 @@
-"""Run the CPU stage (`flows.worker.extract_chunk`) on an existing Dask cluster.
+"""Run the CPU stage (`flows.run.worker.extract_chunk`) on an existing Dask cluster.
 
 The flow keeps its shape: one Prefect task per batch, the flow process still reads, validates
 and is the one DuckDB writer. Only the clean+detect work of a batch is split into chunks
@@ -8,7 +8,7 @@ and sent to the cluster with `distributed.Client.map`; results come back as the 
 Why not prefect-dask's `DaskTaskRunner(address=...)`: it makes every chunk a Prefect task
 run *on the Dask worker*, so each worker needs the Prefect API (without a shared
 PREFECT_API_URL each worker process starts its own temporary server: 20 small tasks took
-50 s instead of 2 here), and each chunk pays task-run bookkeeping. `flows.worker` imports
+50 s instead of 2 here), and each chunk pays task-run bookkeeping. `flows.run.worker` imports
 no Prefect, so a plain `client.map` needs nothing on the workers but this package and its
 extraction libraries, and costs one scheduler round trip per chunk.
 
@@ -81,7 +81,7 @@ def _as_cf(dask_future) -> Future:
 
 class DaskExtractPool:
     """The flow's extraction pool on a Dask cluster: the same `opts` / `extract(docs)` /
-    `close()` interface as `flows.worker.ExtractPool`. A batch is cut into about two chunks
+    `close()` interface as `flows.run.worker.ExtractPool`. A batch is cut into about two chunks
     per worker thread; results are merged in input order. (No per-document timeout here:
     a stuck page holds one Dask task; set the cluster's own limits.)"""
 
@@ -90,7 +90,7 @@ class DaskExtractPool:
         self.executor = executor or DaskExecutor(address)
 
     def extract(self, docs):
-        from flows.worker import extract_chunk, merge, nothing_extracted
+        from flows.run.worker import extract_chunk, merge, nothing_extracted
 
         docs = list(docs)
         if not docs:

@@ -43,10 +43,10 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from flows.records import LineDecision
-from flows.stages._line_features import (
+from flows.stages.clean._line_features import (
     LineStats, line_stats, main_block, page_features, tokens,
 )
-from flows.stages._line_model import LineModel, load_model
+from flows.stages.clean._line_model import LineModel, load_model
 from flows.stages._stoplists import Stoplists, load_stoplists
 
 MODEL_FILE = "line_model.json"

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from flows.warehouse import LOCK_MARKERS, WarehouseBusy
+from flows.store.warehouse import LOCK_MARKERS, WarehouseBusy
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from flows.records import Citation
-from flows.stages.outlets import OutletRegistry, RegistryEntry
+from flows.stages.detect.outlets import OutletRegistry, RegistryEntry
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’»]?\s+(?=[“\"«(]?[A-ZА-ЯЁІЇЄҐ])")
 

@@ -26,9 +26,9 @@ from typing import Callable, Mapping, Sequence
 from flows.records import Article, BatchResult, RawDocument, Rejection
 from flows.stages.load import page_line_prints, site_key
 from flows.stages.syndicate import SyndicateOptions, signature
-from flows.stages.walls import WallRules, reject_walls
-from flows.stages.clean import CleanOptions, clean_batch
-from flows.stages.detect import OutletRegistry, detect_batch
+from flows.stages.clean.walls import WallRules, reject_walls
+from flows.stages.clean.cleaner import CleanOptions, clean_batch
+from flows.stages.detect.detector import OutletRegistry, detect_batch
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ class ExtractPool:
         if start_method == "forkserver":
             # Imported once in the forkserver (started now, so it loads while the flow
             # prepares the warehouse); each worker forks with them loaded.
-            from flows.startup import start_forkserver
+            from flows.run.startup import start_forkserver
 
             start_forkserver()
         self.workers: list[_Worker] = []

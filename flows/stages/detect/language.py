@@ -113,7 +113,7 @@ def sample_text(text: str) -> str:
 def _langdetect(text: str, seed: int) -> tuple[str, float]:
     # langdetect's detector with its per-character steps in bulk (same results, ~2x
     # faster); imported here: the profiles load on first use
-    from flows.stages._fast_langdetect import LangDetectException, detect_langs
+    from flows.stages.detect._fast_langdetect import LangDetectException, detect_langs
 
     try:
         ranked = detect_langs(text, seed)

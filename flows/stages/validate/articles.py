@@ -126,7 +126,7 @@ class MarkupCheck:
 
     def visible(self) -> str:
         if self._visible is None:
-            from flows.stages._render import parse_html, render_lines
+            from flows.stages.clean._render import parse_html, render_lines
 
             root = parse_html(self.source, self.max_chars)
             parts = [] if root is None else render_lines(root) + [

@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from flows.stages._line_features import FEATURE_NAMES, max_sum_span, tokens
+from flows.stages.clean._line_features import FEATURE_NAMES, max_sum_span, tokens
 
 CONTEXT_NAMES = ("p_prev1", "p_next1", "p_prev2", "p_next2", "p_window3",
                  "p_min_neighbours", "p_max_neighbours",

@@ -4,7 +4,7 @@ Called by the flow once per run, with the run's single writer connection. Everyt
 a pure function of the loaded articles, so re-running it changes nothing:
 1. MinHash signatures for articles that have none yet (core.article_minhash);
 2. syndication clusters over all signatures, replacing core.story_clusters;
-3. the full-text index over core.articles (flows/fts.py).
+3. the full-text index over core.articles (flows/store/fts.py).
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from flows import fts
-from flows.warehouse import registered, replace_table, transaction
+from flows.store import fts
+from flows.store.warehouse import registered, replace_table, transaction
 from flows.stages.syndicate import Signature, SyndicateOptions, cluster, signatures
 
 log = logging.getLogger(__name__)

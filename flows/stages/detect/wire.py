@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from flows.records import CleanPage, Evidence, OutletMatch
-from flows.stages.outlets import OutletRegistry, RegistryEntry
+from flows.stages.detect.outlets import OutletRegistry, RegistryEntry
 
 MIN_CONFIDENCE = 0.5
 REMOVED_FACTOR = 0.8

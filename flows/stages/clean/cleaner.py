@@ -22,10 +22,10 @@ from typing import Iterable, Sequence
 
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
 from flows.stages.batch import apply_batch
-from flows.stages._line_features import tokens
-from flows.stages._render import parse_html, render_lines
-from flows.stages.dates import find_published_date
-from flows.stages.lines import (
+from flows.stages.clean._line_features import tokens
+from flows.stages.clean._render import parse_html, render_lines
+from flows.stages.clean.dates import find_published_date
+from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
 )

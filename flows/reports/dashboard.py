@@ -486,11 +486,11 @@ def write_dashboard(warehouse_path: Path, out_path: Path | None = None, *, wait_
     """Render the dashboard of the warehouse at `warehouse_path` into `out_path` (default:
     `dashboard.html` beside the warehouse) and return that path.
 
-    The warehouse is opened read-only; while a run holds it, `flows.warehouse.connect`
+    The warehouse is opened read-only; while a run holds it, `flows.store.warehouse.connect`
     retries with backoff for `wait_s` and then raises `WarehouseBusy` saying what to do.
     A warehouse that does not exist yet gives the "no runs yet" page.
     """
-    from flows import warehouse as wh
+    from flows.store import warehouse as wh
 
     warehouse_path = Path(warehouse_path)
     out_path = Path(out_path) if out_path else warehouse_path.parent / "dashboard.html"

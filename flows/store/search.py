@@ -14,8 +14,8 @@ from typing import Callable
 
 import duckdb
 
-from flows import fts
-from flows.readonly import readonly
+from flows.store import fts
+from flows.store.readonly import readonly
 
 WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -11,7 +11,7 @@ Where the seconds of a cold run went (2 cores, Prefect 3.9.1):
 So a run here does three things instead:
 
 1. `seed_prefect_home`: when the Prefect database does not exist yet, copy in a database
-   migrated once at set-up time (`make setup` runs `python -m flows.startup --build-template`).
+   migrated once at set-up time (`make setup` runs `python -m flows.run.startup --build-template`).
    It is Prefect's own migration output for the installed Prefect version, stored beside
    that version in the virtualenv; if it is missing or Prefect was upgraded, nothing is
    copied and Prefect migrates as usual. When the database is at the template's alembic
@@ -26,7 +26,7 @@ So a run here does three things instead:
    other core (nearly free in wall time: the flow process would otherwise wait for the
    server), unless no input changed since the warehouse was last written
    (`inputs_changed_since`): a re-run that validates nothing does not pay for GX. trafilatura and langdetect are not imported here: the workers' forkserver
-   preloads them (`flows/_worker_preload.py`); the main process never needs them.
+   preloads them (`flows/run/_worker_preload.py`); the main process never needs them.
 
 This module imports nothing heavy and never imports prefect.
 """
@@ -326,7 +326,7 @@ def warm_imports(modules=WARM_MODULES) -> threading.Thread:
 
 
 # What the extraction workers' forkserver imports once, so each worker forks ready.
-WORKER_PRELOAD: tuple[str, ...] = ("flows.worker", "flows._worker_preload")
+WORKER_PRELOAD: tuple[str, ...] = ("flows.run.worker", "flows.run._worker_preload")
 
 
 def start_forkserver() -> None:

@@ -36,12 +36,12 @@ from typing import Iterable
 from flows.records import (Article, BatchResult, CleanPage, Evidence, OutletMatch,
                            Rejection)
 from flows.stages.batch import apply_batch
-from flows.stages.citations import scan
-from flows.stages.language import detect_language, paragraph_languages
+from flows.stages.detect.citations import scan
+from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
-from flows.stages.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
+from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
                                   original_url)
-from flows.stages.wire import combine, detect_wire
+from flows.stages.detect.wire import combine, detect_wire
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Validate the derived tables of a load batch: paragraphs, removed lines, outlets.
 
-The articles suite runs on articles before the batch is built (`flows.stages.validate`);
+The articles suite runs on articles before the batch is built (`flows.stages.validate.articles`);
 the suites here run on the rows `build_load_batch` made for the other user-facing core
 tables (`expectations/core.paragraphs.json`, `core.removed_lines.json`, `core.outlets.json`).
 Each `*_frame` function builds the small frame its suite checks from the batch's rows
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from flows.stages.load import LoadBatch, one_row_per_outlet, outlet_key
-from flows.stages.validate import (STAGE, MarkupCheck, Validator, _severity, blamed_rows, expectation_name,
+from flows.stages.validate.articles import (STAGE, MarkupCheck, Validator, _severity, blamed_rows, expectation_name,
                                   has_markup, has_mojibake)
 
 # LoadBatch attribute -> suite name

@@ -30,23 +30,23 @@ from prefect.runtime import flow_run
 # document looking for futures (that walk cost as much CPU as extraction itself).
 from prefect.utilities.annotations import quote
 
-from flows import postload
-from flows.dashboard import save_dashboard
-from flows.datadocs import build_data_docs
-from flows import warehouse as wh
+from flows.store import postload
+from flows.reports.dashboard import save_dashboard
+from flows.reports.datadocs import build_data_docs
+from flows.store import warehouse as wh
 from flows.config import Settings
 from flows.records import Article, BatchResult, RawDocument, Rejection, SourceRef
 from flows.sources import SourceStats, expand_inputs
-from flows.stages.clean import CleanOptions
-from flows.stages.detect import OutletRegistry, load_registry
-from flows.stages.lines import load_line_rules
-from flows.stages.walls import load_wall_rules
+from flows.stages.clean.cleaner import CleanOptions
+from flows.stages.detect.detector import OutletRegistry, load_registry
+from flows.stages.clean.lines import load_line_rules
+from flows.stages.clean.walls import load_wall_rules
 from flows.stages.load import build_load_batch, template_rows
 from flows.stages.read import ReadOptions, list_sources, read_batch
-from flows.stages.validate import (ValidationOutcome, Validator, load_suites, merge_results,
+from flows.stages.validate.articles import (ValidationOutcome, Validator, load_suites, merge_results,
                                   validate_articles)
-from flows.stages.validate_tables import TableValidation, quarantine_failing, validate_load_batch
-from flows.worker import ExtractOptions, ExtractPool, extract_chunk, nothing_extracted
+from flows.stages.validate.tables import TableValidation, quarantine_failing, validate_load_batch
+from flows.run.worker import ExtractOptions, ExtractPool, extract_chunk, nothing_extracted
 
 log = logging.getLogger("newsflow")
 
@@ -509,7 +509,7 @@ def _quality_report(build, what: str):
 @contextmanager
 def _extract_pool(settings: Settings, opts: ExtractOptions):
     if settings.dask_address:  # an existing Dask cluster does the CPU stage
-        from flows.dask_runner import DaskExtractPool
+        from flows.run.dask_runner import DaskExtractPool
 
         pool = DaskExtractPool(opts, settings.dask_address)
         try:

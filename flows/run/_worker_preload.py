@@ -6,7 +6,7 @@ import trafilatura  # noqa: F401
 from langdetect.detector_factory import init_factory
 
 init_factory()
-import flows.stages._fast_langdetect  # noqa: E402,F401  (and numpy)
+import flows.stages.detect._fast_langdetect  # noqa: E402,F401  (and numpy)
 
 from flows.stages._stoplists import load_stoplists
 
