@@ -161,9 +161,9 @@ def source_weight(ref: SourceRef, max_bytes: int) -> int:
     if ref.container is not None or ref.problem is not None:
         return 0
     try:
-        with open(ref.source_uri, "rb") as f:
+        with open(ref.open_path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
-            if ref.source_uri.endswith(".gz") and size >= 18:
+            if ref.open_path.endswith(".gz") and size >= 18:
                 f.seek(-4, os.SEEK_END)
                 size = max(size, int.from_bytes(f.read(4), "little"))
     except OSError:
