@@ -43,3 +43,7 @@ bench-quality: setup
 clean:
 	rm -rf $(VENV) .venv-bench warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.tmp \
 	       warehouse/*.log warehouse/*.reports warehouse/staging warehouse/data_docs warehouse/dashboard.html
+
+# Rewrite the query outputs shown in README.md and docs/*.md from a fresh run of examples/.
+docs-outputs: setup
+	$(BIN)/python tools/docs_outputs.py
