@@ -5,12 +5,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench bench-quality clean
+.PHONY: setup run test docs-outputs bench bench-quality clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The DuckDB shell (.venv/bin/duckdb, package duckdb-cli) gets fts from the local wheel: no download.
+	$(BIN)/python tools/install_duckdb_fts.py
 	# Migrate a Prefect database once; each fresh PREFECT_HOME starts from a copy of it.
 	$(BIN)/python -m flows.run.startup --build-template
 	touch $(STAMP)
@@ -39,4 +41,9 @@ bench-quality: setup
 	$(BIN)/python bench/quality.py
 
 clean:
-	rm -rf $(VENV) .venv-bench warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/staging warehouse/data_docs
+	rm -rf $(VENV) .venv-bench warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.tmp \
+	       warehouse/*.log warehouse/*.reports warehouse/staging warehouse/data_docs warehouse/dashboard.html
+
+# Rewrite the query outputs shown in README.md and docs/*.md from a fresh run of examples/.
+docs-outputs: setup
+	$(BIN)/python tools/docs_outputs.py
