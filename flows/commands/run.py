@@ -22,7 +22,7 @@ def register(sub) -> None:
     r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
     r.add_argument("--batch-size", type=int, help="documents per batch (default 512; the last batches of a run are smaller)")
     r.add_argument("--batch-bytes", type=_size, metavar="SIZE",
-                   help="raw bytes per batch, e.g. 64MB (default: an eighth of DuckDB's memory limit); "
+                   help="raw bytes per batch, e.g. 64MB (default: a twelfth of DuckDB's memory limit); "
                         "a batch is loaded in one transaction that must fit in that limit")
     r.add_argument("--duckdb-memory-limit", type=_memory_limit, metavar="SIZE",
                    help="DuckDB's buffer pool for the run, e.g. 1GB (default: 1/64 of this machine's "
