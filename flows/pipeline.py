@@ -430,7 +430,8 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             summary.status = "completed"
             wh.finish_run(con, run_id, "completed", summary.as_dict())
             summary.dashboard = str(_quality_report(lambda: save_dashboard(
-                con, settings.dashboard_path, source=str(settings.warehouse)), "dashboard"))
+                con, settings.dashboard_path, source=str(settings.warehouse),
+                expectations_dir=settings.expectations_dir), "dashboard"))
         except BaseException as exc:
             summary.status = "failed"
             summary.message = failure_message(exc, settings)
@@ -441,7 +442,8 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                     log.exception("could not record the failed run")
                 else:  # the dashboard shows the failed run with its reason
                     _quality_report(lambda: save_dashboard(
-                        con, settings.dashboard_path, source=str(settings.warehouse)), "dashboard")
+                        con, settings.dashboard_path, source=str(settings.warehouse),
+                        expectations_dir=settings.expectations_dir), "dashboard")
             raise
         finally:
             if con is not None:
