@@ -39,4 +39,4 @@ bench-quality: setup
 	$(BIN)/python bench/quality.py
 
 clean:
-	rm -rf $(VENV) .venv-bench warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/staging warehouse/data_docs
+	rm -rf $(VENV) .venv-bench warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/staging warehouse/*.reports

@@ -234,7 +234,7 @@ def runs_chart(runs: Sequence[tuple], *, width: int = 1240, height: int = 260) -
             y -= 3
             parts.append(f'<rect class="seg-unloaded" x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="3" '
                          f'fill="{COLORS["failed_run"]}"/>')
-        label = f"{seen}" if not failed else f"✕ {status}"
+        label = f"{seen}" if not failed else f"✕ {status}, saw {seen}"
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle" '
                      f'class="{"val fail" if failed else "val"}">{_esc(label)}</text>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
@@ -268,7 +268,7 @@ def _rate_colour(rate: float) -> str:
     return "#%02x%02x%02x" % (round(r + (r2 - r) * t), round(g + (g2 - g) * t), round(b + (b2 - b) * t))
 
 
-def pass_rate_grid(runs: Sequence[tuple], per_run: Sequence[tuple], *, label_w: int = 360,
+def pass_rate_grid(runs: Sequence[tuple], per_run: Sequence[tuple], *, label_w: int = 420,
                    width: int = 1240, labels: dict | None = None) -> str:
     """Expectations (rows) by run (columns, oldest left): each cell the run's pass rate."""
     if not per_run:
@@ -383,7 +383,7 @@ def _severity_badge(sev: str, x: float, y: float) -> str:
             f'class="badge" fill="{colour}">{_esc(text)}</text></g>')
 
 
-def pass_rate_chart(rows: Sequence[tuple], *, label_w: int = 330, width: int = 600) -> str:
+def pass_rate_chart(rows: Sequence[tuple], *, label_w: int = 420, width: int = 1000) -> str:
     """One bar per check: the passing share of rows green, the failing share red (so 100 %
     is all green whatever the severity), a severity badge before the label.
     Each row: (label, rate, severity, tooltip)."""
@@ -546,7 +546,7 @@ def _body(d: DashboardData, suites: dict[str, dict] | None = None) -> str:
         "Pass rate per expectation", "rows passing each expectation over all recorded runs, worst "
         "first; a <b>critical</b> failure quarantines the document, a <b>warning</b> loads it and is recorded",
         _legend([("rows passing", COLORS["pass"]), ("rows failing", COLORS["fail"])])
-        + pass_rate_chart(exp_bars), sid="expectations"))
+        + pass_rate_chart(exp_bars), wide=True, sid="expectations"))
 
     q_bars = [(f"{reason} ({stage})", n, COLORS["quarantined"]) for stage, reason, n in d.quarantine_reasons]
     out.append(_section("Quarantine reasons", "documents in dq.quarantine by reason and stage; "
