@@ -163,12 +163,24 @@ class Settings:
         return self.warehouse_dir / "staging"
 
     @property
+    def reports_dir(self) -> Path:
+        """The data-quality reports of this warehouse, in a folder named after it
+        (`w.duckdb` -> `w.reports/`), so two warehouses in one folder keep theirs apart."""
+        return self.warehouse_dir / f"{self.warehouse.stem}.reports"
+
+    @property
     def data_docs_dir(self) -> Path:
-        return self.warehouse_dir / "data_docs"
+        """GX Data Docs (a site: open its index.html)."""
+        return self.reports_dir / "data_docs"
+
+    @property
+    def validation_store_dir(self) -> Path:
+        """GX's validation results store that Data Docs are built from (the last runs')."""
+        return self.reports_dir / "validation_results"
 
     @property
     def dashboard_path(self) -> Path:
-        return self.warehouse_dir / "dashboard.html"
+        return self.reports_dir / "dashboard.html"
 
     @classmethod
     def from_env(cls, warehouse: str | os.PathLike | None = None, **overrides) -> "Settings":

@@ -16,7 +16,8 @@ def register(sub) -> None:
                                    "Prints the path of the page.")
     d.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
     d.add_argument("--out", metavar="PATH", help="where to write the page "
-                                                 "(default: dashboard.html beside the warehouse)")
+                                                 "(default: <warehouse stem>.reports/dashboard.html "
+                                                 "beside the warehouse, e.g. warehouse/news.reports/)")
 
 
 def main(args) -> int:
@@ -26,7 +27,8 @@ def main(args) -> int:
 
     out = Path(args.out).resolve() if args.out else settings.dashboard_path
     try:
-        path = write_dashboard(settings.warehouse, out, wait_s=settings.lock_wait_s)
+        path = write_dashboard(settings.warehouse, out, wait_s=settings.lock_wait_s,
+                               expectations_dir=settings.expectations_dir)
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 3

@@ -190,6 +190,8 @@ def main(args) -> int:
         hint = ("" if args.verbose else " (-v shows it here)")
         print(f"newsflow: the traceback is in {settings.run_log_path}{hint}; the run is "
               "recorded as failed in dq.runs", file=sys.stderr)
+        if settings.dashboard_path.exists():
+            print(f"newsflow: the dashboard shows it: {settings.dashboard_path}", file=sys.stderr)
         return 1
     print_summary(summary)
     if summary.status == "staged":

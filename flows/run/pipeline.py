@@ -291,8 +291,9 @@ class _ValidatorSlot:
     documents to check (importing great_expectations and building its context take ~5 s of
     CPU, done while the workers extract). A run with nothing new never imports GX."""
 
-    def __init__(self, suites: dict[str, dict]):
+    def __init__(self, suites: dict[str, dict], run_name: str | None = None):
         self.suites = suites
+        self.run_name = run_name
         self._thread: threading.Thread | None = None
         self._value: Validator | None = None
         self._error: BaseException | None = None
@@ -308,7 +309,7 @@ class _ValidatorSlot:
 
     def _build(self) -> None:
         try:
-            self._value = Validator(self.suites)
+            self._value = Validator(self.suites, run_name=self.run_name)
         except BaseException as exc:  # re-raised in the flow's thread by get()
             self._error = exc
 
@@ -346,7 +347,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
     files = [] if rederive else discover_task(inputs)
     registry = load_registry(settings.reference_dir)
     extract_opts = build_extract_options(settings, registry)
-    validator = _ValidatorSlot(load_suites(settings.expectations_dir))
+    validator = _ValidatorSlot(load_suites(settings.expectations_dir), run_name=run_id)
     validation_rows: list[dict] = []
     data_docs: Future | None = None
 
@@ -423,12 +424,14 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             wh.record_validation(con, run_id, merge_results(validation_rows))
             if validator.started:  # GX renders (Python) while DuckDB works on the post-load
                 data_docs = _background(lambda: _quality_report(
-                    lambda: build_data_docs(validator.get(), settings.data_docs_dir), "Data Docs"))
+                    lambda: build_data_docs(validator.get(), settings.data_docs_dir,
+                                          store_dir=settings.validation_store_dir), "Data Docs"))
             postload.refresh(con, settings.sql_dir, force=rederive)
             summary.status = "completed"
             wh.finish_run(con, run_id, "completed", summary.as_dict())
             summary.dashboard = str(_quality_report(lambda: save_dashboard(
-                con, settings.dashboard_path, source=str(settings.warehouse)), "dashboard"))
+                con, settings.dashboard_path, source=str(settings.warehouse),
+                expectations_dir=settings.expectations_dir), "dashboard"))
         except BaseException as exc:
             summary.status = "failed"
             summary.message = failure_message(exc, settings)
@@ -439,7 +442,8 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                     log.exception("could not record the failed run")
                 else:  # the dashboard shows the failed run with its reason
                     _quality_report(lambda: save_dashboard(
-                        con, settings.dashboard_path, source=str(settings.warehouse)), "dashboard")
+                        con, settings.dashboard_path, source=str(settings.warehouse),
+                        expectations_dir=settings.expectations_dir), "dashboard")
             raise
         finally:
             if con is not None:

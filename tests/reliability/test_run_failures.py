@@ -36,7 +36,7 @@ def test_out_of_memory_says_which_setting_to_change(tmp_path):
     status, error = con.execute("select status, error from dq.runs").fetchone()
     assert status == "failed" and "NEWSFLOW_DUCKDB_MEMORY_LIMIT" in error
     assert con.execute("select count(*) from core.articles").fetchone()[0] == 0
-    dashboard = (tmp_path / "dashboard.html").read_text(encoding="utf-8")
+    dashboard = (tmp_path / "oom.reports" / "dashboard.html").read_text(encoding="utf-8")
     assert "ran out of its memory limit" in dashboard
 
 

@@ -1,12 +1,14 @@
 """The dashboard page: built from the dq and core tables, escaped, fine on an empty warehouse."""
+import os
 import re
+import stat
 from html.parser import HTMLParser
 
 import duckdb
 import pytest
 
 from flows.config import PROJECT_ROOT
-from flows.reports.dashboard import render_dashboard, write_dashboard
+from flows.reports.dashboard import expectation_labels, load_suite_files, render_dashboard, write_dashboard
 from flows.store.warehouse import migrate
 
 HOSTILE = "<script>alert(1)</script>"
@@ -89,9 +91,24 @@ def test_charts_and_tables_show_the_data(con):
     assert "75.0%" in page                       # title not null: 1 of 4 rows failed
     assert page.count('class="cell"') == 2 * 2   # two expectations by two runs
     assert "run-two: not evaluated" in page
-    assert "#ef8f00" in page and "#c62828" in page  # warning and critical colours
+    assert 'class="sev sev-warning"' in page and 'class="sev sev-critical"' in page  # severity badges
+    # colour = result: the passing check is all green, the 75 % one green and red
+    bars = _bars(page)
+    assert [r for r, _ in bars] == ["partial", "pass"]  # worst first
+    (passing,) = [b for r, b in bars if r == "pass"]
+    assert 'class="pass"' in passing and 'fill="#2e7d32"' in passing and 'class="fail"' not in passing
+    (partial,) = [b for r, b in bars if r == "partial"]
+    assert 'class="pass"' in partial and 'class="fail"' in partial
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page
+
+
+def _bars(page):
+    """(result, markup) of each bar of the pass-rate-per-expectation chart."""
+    chart = page[page.index('id="chart-expectations"'):]
+    chart = chart[:chart.index("</svg>")]
+    return [(m.group(1), m.group(2)) for m in
+            re.finditer(r'<g class="bar result-(\w+)">(.*?)(?=<g class="bar |$)', chart, re.S)]
 
 
 def test_hostile_text_is_escaped_everywhere(con):
@@ -105,17 +122,101 @@ def test_hostile_text_is_escaped_everywhere(con):
     assert "img" not in p.tags
 
 
-def test_write_dashboard_defaults_next_to_the_warehouse(tmp_path):
-    wh = tmp_path / "w.duckdb"
-    c = duckdb.connect(str(wh))
+def _filled_warehouse(path):
+    c = duckdb.connect(str(path))
     migrate(c, PROJECT_ROOT / "sql")
     _fill(c)
     c.close()
-    out = write_dashboard(wh)
-    assert out == tmp_path / "dashboard.html"
+    return path
+
+
+def test_write_dashboard_defaults_to_the_warehouses_reports_folder(tmp_path):
+    """Named after the warehouse: two warehouses in one folder keep their own pages."""
+    from flows.config import Settings
+
+    one, two = _filled_warehouse(tmp_path / "w.duckdb"), _filled_warehouse(tmp_path / "other.duckdb")
+    out = write_dashboard(one)
+    assert out == tmp_path / "w.reports" / "dashboard.html" == Settings.from_env(one).dashboard_path
+    assert write_dashboard(two) == tmp_path / "other.reports" / "dashboard.html"
+    assert Settings.from_env(one).data_docs_dir == tmp_path / "w.reports" / "data_docs"
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!doctype html>") and 'id="chart-runs"' in text
-    assert not list(tmp_path.glob(".dashboard-*"))
+    assert not list(out.parent.glob(".dashboard-*")) and not (tmp_path / "dashboard.html").exists()
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_the_page_gets_the_mode_of_a_file_the_user_creates(tmp_path, umask, mode):
+    wh = _filled_warehouse(tmp_path / "w.duckdb")
+    old = os.umask(umask)
+    try:
+        out = write_dashboard(wh)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o777 & ~umask
+
+
+def _fail_a_run(con, error=HOSTILE + " DuckDB ran out of its memory limit (16MB)"):
+    con.execute("""
+        insert into dq.runs (run_id, started_at, finished_at, status, docs_seen, docs_loaded,
+                             docs_skipped, docs_quarantined, error)
+        values ('run-bad', timestamp '2024-05-03 10:00', timestamp '2024-05-03 10:02:05', 'failed',
+                7, 0, 0, 0, $error)""", {"error": error})
+
+
+def test_a_failed_run_shows_its_reason_duration_and_documents(con):
+    _fill(con)
+    _fail_a_run(con)
+    page = render_dashboard(con)
+    assert 'id="failed-runs"' in page
+    section = page[page.index('id="failed-runs"'):]
+    section = section[:section.index("</section>")]
+    assert "ran out of its memory limit (16MB)" in section and "&lt;script&gt;" in section
+    assert "2 min 05 s" in section and "saw 7 documents" in section
+    assert 'class="run run-failed" data-run-id="run-bad" data-status="failed"' in page
+    bar = page[page.index('class="run run-failed" data-run-id="run-bad"'):]
+    bar = bar[:bar.index("</g>")]
+    assert 'class="seg-unloaded"' in bar and "not loaded 7" in bar  # the documents it saw stay
+    assert "✕ failed" in bar
+    assert 'id="kpi-last-error"' in page                           # the last run failed: why, up top
+    assert "1 min 00 s" in page                                     # completed runs' duration too
+    assert HOSTILE not in page
+
+
+def test_no_failed_runs_no_failed_section(con):
+    _fill(con)
+    assert 'id="failed-runs"' not in render_dashboard(con)
+
+
+def test_each_check_has_its_own_label():
+    keys = [("core.articles", "expect_column_values_to_be_between(language_confidence)", "critical"),
+            ("core.articles", "expect_column_values_to_be_between(language_confidence)", "warning"),
+            ("core.articles", "expect_column_values_to_be_between(published_date)", "warning"),
+            ("core.articles", "expect_column_values_to_not_be_null(title)", "warning")]
+    labels = expectation_labels(keys, load_suite_files(PROJECT_ROOT / "expectations"))
+    assert len(set(labels.values())) == len(keys)
+    assert labels[keys[0]] == "articles.language_confidence between 0–1"
+    assert labels[keys[1]] == "articles.language_confidence between 0.5–1"
+    assert labels[keys[2]] == "articles.published_date between"  # alone of its kind: no bounds
+    # Without the suite files, severity tells them apart.
+    bare = expectation_labels(keys)
+    assert bare[keys[0]].endswith("critical") and bare[keys[1]].endswith("warning")
+    # Every check of the real suites has a label of its own.
+    suites = load_suite_files(PROJECT_ROOT / "expectations")
+    from flows.stages.validate.articles import expectation_name
+
+    class Cfg:
+        def __init__(self, e):
+            self.type, self.kwargs = e["type"], e["kwargs"]
+
+    real = []
+    for name, suite in suites.items():
+        for e in suite["expectations"]:
+            cols = e["kwargs"].get("column_list")
+            exp = f"{e['type']}({','.join(cols)})" if cols else expectation_name(Cfg(e))
+            real.append((name, exp, str(e.get("severity", "critical")).lower()))
+    all_labels = expectation_labels(real, suites)
+    assert len(set(all_labels.values())) == len(set(real))
 
 
 def test_write_dashboard_of_a_missing_warehouse_is_the_empty_page(tmp_path):

@@ -222,13 +222,16 @@ class Validator:
     """A GX ephemeral context with the suites registered once per run (creating a context
     and its data source per batch would dominate the cost of small batches)."""
 
-    def __init__(self, suites: dict[str, dict], today: dt.date | None = None):
+    def __init__(self, suites: dict[str, dict], today: dt.date | None = None,
+                 run_name: str | None = None):
         import great_expectations as gx
         from great_expectations.core.expectation_suite import ExpectationSuite
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self._gx = gx
         self.today = today or dt.date.today()
+        # GX's run name of every result (the newsflow run id): Data Docs group by it.
+        self.run_name = run_name
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         # GX pins this module's logger to INFO at import ("Created temporary directory ...").
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
@@ -244,13 +247,57 @@ class Validator:
 
     def run(self, suite_name: str, frame):
         import pandas as pd
+        from great_expectations.core.run_identifier import RunIdentifier
 
         return self.definitions[suite_name].run(
             batch_parameters={"dataframe": frame},
             expectation_parameters={"today": pd.Timestamp(self.today),
                                     "earliest_date": pd.Timestamp(EARLIEST_DATE)},
-            result_format={"result_format": "COMPLETE"},
+            result_format=result_format(frame),
+            run_id=RunIdentifier(run_name=self.run_name) if self.run_name else None,
         )
+
+
+# The column that names a row to a person, by preference: GX reports failing rows by it
+# (`unexpected_index_list` of {column: value, <id>: ...}) instead of batch positions.
+ID_COLUMNS = ("doc_id", "outlet_key")
+
+
+def result_format(frame) -> dict:
+    """GX's COMPLETE result format, with failing rows identified by the frame's id column."""
+    fmt = {"result_format": "COMPLETE"}
+    ids = [c for c in ID_COLUMNS if c in getattr(frame, "columns", ())][:1]
+    if ids:
+        fmt["unexpected_index_column_names"] = ids
+    return fmt
+
+
+_QUERY_ITEMS_RE = re.compile(r"items=\[([^\]]*)\]")
+
+
+def unexpected_rows(res: dict) -> list[int]:
+    """Positions in the validated frame of the rows an expectation failed.
+
+    GX lists them as positions (`unexpected_index_list` of ints) unless the result format
+    names id columns; then that list holds {column: value, id: ...} rows and the positions
+    are in GX's pandas query, `df.filter(items=[3, 7], axis=0)`."""
+    listed = res.get("unexpected_index_list") or []
+    out = []
+    for idx in listed:
+        if isinstance(idx, dict):
+            idx = idx.get("index", idx.get("pk_index"))
+        try:
+            out.append(int(idx))
+        except (TypeError, ValueError):
+            break
+    else:
+        return out
+    m = _QUERY_ITEMS_RE.search(str(res.get("unexpected_index_query") or ""))
+    if not m:
+        if listed:
+            log.warning("GX named %d failing rows without their positions", len(listed))
+        return []
+    return [int(x) for x in m.group(1).split(",") if x.strip().lstrip("-").isdigit()]
 
 
 def raised(info) -> bool:
@@ -294,7 +341,7 @@ def validate_articles(articles: Sequence[Article], validator: Validator,
             # A critical expectation that could not be evaluated (bad kwargs, a type clash)
             # names no rows; it holds back the whole batch rather than letting it pass unchecked.
             rows = (range(len(articles)) if exc else
-                    blamed_rows(cfg, frame, res.get("unexpected_index_list") or []))
+                    blamed_rows(cfg, frame, unexpected_rows(res)))
             reason = "validation_error" if exc else (cfg.meta or {}).get("quarantine_reason")
             for idx in rows:
                 failing.setdefault(int(idx), []).append((expectation_name(cfg), reason))

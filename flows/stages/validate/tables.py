@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from flows.stages.load import LoadBatch, one_row_per_outlet, outlet_key
-from flows.stages.validate.articles import (STAGE, MarkupCheck, Validator, _severity, blamed_rows, expectation_name,
-                                  has_markup, has_mojibake)
+from flows.stages.validate.articles import (STAGE, MarkupCheck, Validator, _severity, blamed_rows,
+                                           expectation_name, has_markup, has_mojibake, unexpected_rows)
 
 # LoadBatch attribute -> suite name
 TABLE_SUITES = {"paragraphs": "core.paragraphs", "removed_lines": "core.removed_lines",
@@ -117,18 +117,6 @@ def table_expectation_name(config) -> str:
     return expectation_name(config)
 
 
-def _row_indices(res: dict) -> list[int]:
-    out = []
-    for idx in res.get("unexpected_index_list") or []:
-        if isinstance(idx, dict):  # multi-column expectations may report {column: value, ...}
-            idx = idx.get("index", idx.get("pk_index"))
-        try:
-            out.append(int(idx))
-        except (TypeError, ValueError):
-            continue
-    return out
-
-
 def _names_outlet(article: dict, row: dict) -> bool:
     """Whether the article's publisher or wire is this outlet row. The row was built from
     the article's match, so they share the registry id, and the key or the name (the row's
@@ -178,7 +166,7 @@ def validate_load_batch(batch: LoadBatch, validator: Validator,
             if sev != "critical" or er.success:
                 continue
             label = f"{suite_name}: {name}"
-            for i in blamed_rows(cfg, frame, _row_indices(res)):
+            for i in blamed_rows(cfg, frame, unexpected_rows(res)):
                 if i >= len(checked):
                     continue
                 docs = (_docs_naming_outlet(batch, checked[i]) if attr == "outlets"
