@@ -51,6 +51,14 @@ class Snapshot:
     rate: float | None = None      # documents per second, None until measurable
     estimated: bool = False        # the total is an estimate (containers still being listed)
     finished: bool = False
+    # documents cleaned but whose batch is still being validated and loaded
+    loading: int = 0
+
+    @property
+    def tail(self) -> bool:
+        """Every document is cleaned; the last batches are being validated and loaded."""
+        return (not self.finished and not self.estimated and self.total is not None
+                and self.done >= self.total and self.loading > 0)
 
     @property
     def percent(self) -> int | None:
@@ -60,7 +68,7 @@ class Snapshot:
 
     @property
     def eta_s(self) -> float | None:
-        if self.total is None or not self.rate or self.finished:
+        if self.total is None or not self.rate or self.finished or self.tail:
             return None
         return max(0.0, (self.total - self.done) / self.rate)
 
@@ -94,6 +102,8 @@ def format_progress(s: Snapshot) -> str:
     elif s.eta_s is not None:
         parts.append(f"ETA {'~' if s.estimated else ''}{format_duration(s.eta_s)}")
     parts.append(f"{format_count(s.quarantined)} quarantined")
+    if s.tail:
+        parts.append(f"validating and loading the last {format_count(s.loading)}")
     return ", ".join(parts)
 
 
@@ -270,9 +280,10 @@ class Tracker:
             # finished: the run's mean rate; while running: the last half minute's
             rate = ((done / elapsed if elapsed > 0 else None) if self.finished
                     else self.rates.rate(now))
+            loading = sum(c[0] for c in self._open.values())
             return Snapshot(done=done, total=self.total, quarantined=quarantined,
                             elapsed_s=elapsed, rate=rate, estimated=self.estimated,
-                            finished=self.finished)
+                            finished=self.finished, loading=loading)
 
     def _tick(self) -> None:
         with self._lock:
@@ -290,6 +301,7 @@ class Tracker:
     # -- phases
     def begin(self) -> None:
         """Hand the tracker to the reporters (the terminal line starts counting)."""
+        self.phase = ""
         log.info("processing documents", extra={"tracker": self})
         if self.run_log is not None and self.total is not None:
             what = format_count(self.total) + (" input files (container records counted as they "
@@ -370,10 +382,8 @@ class Reporter(logging.Handler):
     def on_status(self, text: str) -> None: ...
     def on_finish(self) -> None: ...
 
-    def close(self) -> None:
-        self.stop()
-        super().close()
-
+    # Not stopped by close(): logging.config.dictConfig (Prefect's logging set-up, when
+    # prefect is imported) closes every existing handler, though they stay attached.
     def stop(self) -> None: ...
 
 
@@ -489,6 +499,8 @@ class _Line:
 
         r = self.r
         grid = Table.grid(padding=(0, 1))
+        for _ in range(4):  # one line, whatever the width: long text ends in an ellipsis
+            grid.add_column(no_wrap=True, overflow="ellipsis")
         if r.tracker is None:
             grid.add_row(self.spinner, Text(f"{r.phase} ({int(r.clock() - r.phase_t)} s)"))
             return grid
@@ -497,20 +509,15 @@ class _Line:
                           pulse=s.total is None)
         text = Text(format_progress(s))
         phase = r.tracker.phase if r.tracker.phase and not s.finished else ""
-        if s.finished or (s.total and s.done >= s.total and not phase):
-            grid.add_row(Text("newsflow:", style="bold"), bar, text)
-        else:
-            grid.add_row(self.spinner, bar, text, Text(phase, style="dim"))
+        grid.add_row(self.spinner, bar, text, Text(phase, style="dim"))
         return grid
 
 
 def install(quiet: bool, live: bool | None = None, stream=None) -> Reporter | None:
     """The reporter for this terminal on `newsflow.progress` (none when `quiet`): a live
     line when `live` (default: stderr is a terminal), else plain lines."""
+    uninstall()
     lg = logging.getLogger(LOGGER_NAME)
-    for h in list(lg.handlers):
-        lg.removeHandler(h)
-        h.close()
     lg.propagate = False
     if quiet:
         lg.setLevel(logging.WARNING)
@@ -525,7 +532,10 @@ def install(quiet: bool, live: bool | None = None, stream=None) -> Reporter | No
 
 
 def uninstall() -> None:
+    """Stop and remove the reporters (the live line is cleared; printed lines stay)."""
     lg = logging.getLogger(LOGGER_NAME)
     for h in list(lg.handlers):
         lg.removeHandler(h)
+        if isinstance(h, Reporter):
+            h.stop()
         h.close()

@@ -140,8 +140,8 @@ def main(args) -> int:
     setup_logging(args.quiet)
     from flows import progress
 
-    # -v prints Prefect's logs on the terminal: progress comes as plain lines between them.
-    reporter = progress.install(args.quiet, live=False if args.verbose else None)
+    # -v prints Prefect's logs on the terminal, the flow's progress lines among them.
+    reporter = progress.install(args.quiet or args.verbose)
     try:
         return _run(args, settings, progress)
     finally:
