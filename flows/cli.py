@@ -53,7 +53,8 @@ class _Version(argparse.Action):
             version = metadata.version("newsflow")
         except metadata.PackageNotFoundError:  # run from a source tree, not installed
             version = "unknown (not installed)"
-        parser.exit(0, f"newsflow {version}\n")
+        sys.stdout.write(f"newsflow {version}\n")
+        parser.exit(0)
 
 
 def build_parser(mods) -> argparse.ArgumentParser:
