@@ -143,13 +143,17 @@ class LineSchedule:
 
 
 class RateMeter:
-    """Documents per second over the last `window_s` seconds (all of the run until then)."""
+    """Documents per second over the last `window_s` seconds, counted from the first
+    document done (the workers' start-up before it would make the first rate a crawl),
+    and only once `min_span_s` have passed since."""
 
-    def __init__(self, window_s: float = RATE_WINDOW_S):
-        self.window_s = window_s
+    def __init__(self, window_s: float = RATE_WINDOW_S, min_span_s: float = 2.0):
+        self.window_s, self.min_span_s = window_s, min_span_s
         self.samples: deque[tuple[float, int]] = deque()
 
     def add(self, now: float, done: int) -> None:
+        if done == 0:
+            return
         self.samples.append((now, done))
         while len(self.samples) > 2 and now - self.samples[1][0] >= self.window_s:
             self.samples.popleft()
@@ -158,9 +162,9 @@ class RateMeter:
         if not self.samples:
             return None
         t0, d0 = self.samples[0]
-        t1, d1 = self.samples[-1]
+        d1 = self.samples[-1][1]
         span = now - t0
-        if span < 1.0 or d1 == 0:
+        if span < self.min_span_s or d1 == d0:
             return None
         return (d1 - d0) / span
 
@@ -184,7 +188,6 @@ class Tracker:
         self.run_log = run_log
         self.schedule = schedule or LineSchedule()
         self.rates = RateMeter()
-        self.rates.add(self.t0, 0)
         self.finished = False
         self.t_end: float | None = None
         self.phase = ""

@@ -53,6 +53,15 @@ def test_rate_is_measured_over_the_recent_window():
     assert RateMeter().rate(0.0) is None
 
 
+def test_the_rate_starts_with_the_first_document_done():
+    m = RateMeter()
+    m.add(0.0, 0)   # the batch is read; the workers start (10 s)
+    m.add(10.0, 1)  # the first document
+    assert m.rate(11.0) is None  # too soon to say
+    m.add(14.0, 41)
+    assert m.rate(14.0) == 10.0  # not 41/14
+
+
 def test_plain_lines_every_ten_seconds_or_each_quarter_and_at_the_end():
     sched = LineSchedule(every_s=10, milestone_pct=25, min_gap_s=2)
     due = []
