@@ -664,8 +664,10 @@ def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
     cleaned, detected = extracted
     new_docs, stored, n = p.docs, p.stored, p.n
     if not (new_docs or p.rejections or p.sources or stored):  # every file unchanged: no tasks
-        log.debug("batch %d finished (nothing new); run so far: %d documents", n,
-                  summary.loaded + summary.skipped + summary.quarantined)
+        # Debug (newsflow run -v): the progress line is what a user reads.
+        log.debug("batch %d (%d documents) done, nothing new; so far %d loaded, %d skipped, "
+                  "%d quarantined", n, p.size, summary.loaded + summary.staged, summary.skipped,
+                  summary.quarantined)
         return
     rejections = list(p.rejections) + list(cleaned.rejected) + list(detected.rejected)
     validator = gx.get() if detected.kept else None
@@ -703,9 +705,9 @@ def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
         summary.loaded += len(batch.articles)
     for r in rejections:
         summary.add_quarantine(r.reason)
-    log.debug("batch %d finished; run so far: %d documents (loaded %d, skipped %d, quarantined %d)", n,
-             summary.loaded + summary.staged + summary.skipped + summary.quarantined,
-             summary.loaded + summary.staged, summary.skipped, summary.quarantined)
+    log.debug("batch %d (%d documents) %s; so far %d loaded, %d skipped, %d quarantined", n,
+              p.size, "staged" if con is None else "loaded", summary.loaded + summary.staged,
+              summary.skipped, summary.quarantined)
 
 
 def _count_warnings(results: list[dict], summary: RunSummary) -> None:

@@ -43,12 +43,13 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def setup_logging(quiet: bool) -> None:
+def setup_logging(quiet: bool, verbose: bool = False) -> None:
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("newsflow: %(message)s"))
     lg = logging.getLogger("newsflow")
     lg.handlers[:] = [handler]
-    lg.setLevel(logging.WARNING if quiet else logging.INFO)
+    # -v adds newsflow's debug lines (one per batch loaded) to Prefect's logs
+    lg.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     lg.propagate = False
     for noisy in ("great_expectations", "py.warnings"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -137,7 +138,7 @@ def main(args) -> int:
     if problem:
         print(f"newsflow: {problem}", file=sys.stderr)
         return 2
-    setup_logging(args.quiet)
+    setup_logging(args.quiet, args.verbose)
     from flows import progress
 
     # -v prints Prefect's logs on the terminal, the flow's progress lines among them.
