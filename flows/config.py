@@ -187,20 +187,28 @@ class Settings:
         """Settings from NEWSFLOW_* environment variables, then explicit overrides."""
         s = cls()
         env = os.environ
+
+        def read(name: str, conv):
+            try:
+                return conv(env[name])
+            except ValueError:  # one line that names the variable, for the CLI
+                raise ValueError(f"{name}={env[name]!r} is not a valid value") from None
+
         if env.get("NEWSFLOW_WAREHOUSE"):
             s = replace(s, warehouse=Path(env["NEWSFLOW_WAREHOUSE"]))
         if env.get("NEWSFLOW_BATCH_SIZE"):
-            s = replace(s, batch_size=int(env["NEWSFLOW_BATCH_SIZE"]))
+            s = replace(s, batch_size=read("NEWSFLOW_BATCH_SIZE", int))
         if env.get("NEWSFLOW_WORKERS"):
-            s = replace(s, workers=int(env["NEWSFLOW_WORKERS"]))
+            s = replace(s, workers=read("NEWSFLOW_WORKERS", int))
         if env.get("NEWSFLOW_DOC_TIMEOUT"):
-            s = replace(s, doc_timeout_s=float(env["NEWSFLOW_DOC_TIMEOUT"]))
+            s = replace(s, doc_timeout_s=read("NEWSFLOW_DOC_TIMEOUT", float))
         if env.get("NEWSFLOW_LOCK_WAIT"):
-            s = replace(s, lock_wait_s=float(env["NEWSFLOW_LOCK_WAIT"]))
+            s = replace(s, lock_wait_s=read("NEWSFLOW_LOCK_WAIT", float))
         if env.get("NEWSFLOW_DUCKDB_MEMORY_LIMIT"):
+            read("NEWSFLOW_DUCKDB_MEMORY_LIMIT", parse_size)
             s = replace(s, duckdb_memory_limit=env["NEWSFLOW_DUCKDB_MEMORY_LIMIT"])
         if env.get("NEWSFLOW_BATCH_BYTES"):
-            s = replace(s, batch_bytes=parse_size(env["NEWSFLOW_BATCH_BYTES"]))
+            s = replace(s, batch_bytes=read("NEWSFLOW_BATCH_BYTES", parse_size))
         if env.get("NEWSFLOW_DASK_ADDRESS"):
             s = replace(s, dask_address=env["NEWSFLOW_DASK_ADDRESS"])
         if warehouse is not None:

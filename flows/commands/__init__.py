@@ -1,4 +1,6 @@
-"""One module per `newsflow` sub-command. Each has `register(subparsers)` and `main(args) -> int`.
+"""The command line: `cli` (the `newsflow` entry point), one module per sub-command (each
+has `register(subparsers)` and `main(args) -> int`), the options `run` and `serve` share
+(`options`) and the checks made before Prefect starts (`preflight`).
 
 Modules here import only the standard library and `flows.config` at module level, so that
 `newsflow --help` stays instant; heavy imports happen inside `main`.

@@ -31,12 +31,39 @@ def _modules():
     return mods
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a bad option or value as one line on stderr (exit 2) instead of the
+    usage block followed by the error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="print newsflow's version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib import metadata
+
+        try:
+            version = metadata.version("newsflow")
+        except metadata.PackageNotFoundError:  # run from a source tree, not installed
+            version = "unknown (not installed)"
+        sys.stdout.write(f"newsflow {version}\n")
+        parser.exit(0)
+
+
 def build_parser(mods) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="newsflow",
         description="Turn raw scraped news pages (plain text or HTML, gzipped or not) into "
                     "clean, validated DuckDB tables, orchestrated as a Prefect flow.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for mod in mods.values():
         mod.register(sub)
@@ -58,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        if getattr(args, "verbose", False):
+            raise
+        print("newsflow: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # anything a command did not expect: one line, unless -v
+        if getattr(args, "verbose", False):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"newsflow {args.command}: {type(exc).__name__}: {first} (-v shows the traceback)"
+              if first else f"newsflow {args.command}: {type(exc).__name__} (-v shows the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 def entry() -> None:

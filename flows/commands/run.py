@@ -5,7 +5,7 @@ import contextlib
 import logging
 import sys
 
-from flows.config import Settings
+from flows.commands.options import add_run_options, settings_from_args
 
 
 def register(sub) -> None:
@@ -15,26 +15,12 @@ def register(sub) -> None:
                                    "folders with a urls.tsv manifest), clean, detect, validate and load them. "
                                    "With no INPUT, runs on the bundled sample corpus (examples/). "
                                    "Exits 0 even when some documents are quarantined; 2 for an INPUT "
-                                   "that matches nothing; 3 when the warehouse stayed locked (the "
+                                   "that matches nothing, a warehouse that cannot be written or a "
+                                   "bad option (checked before Prefect starts); 3 when the warehouse stayed locked (the "
                                    "run's batches are staged and the next run loads them); other "
                                    "non-zero codes when the run itself failed.")
     r.add_argument("inputs", nargs="*", metavar="INPUT")
-    r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
-    r.add_argument("--batch-size", type=int, help="documents per batch (default 512; the last batches of a run are smaller)")
-    r.add_argument("--batch-bytes", type=_size, metavar="SIZE",
-                   help="raw bytes per batch, e.g. 64MB (default: a twelfth of DuckDB's memory limit); "
-                        "a batch is loaded in one transaction that must fit in that limit")
-    r.add_argument("--duckdb-memory-limit", type=_memory_limit, metavar="SIZE",
-                   help="DuckDB's buffer pool for the run, e.g. 1GB (default: 1/64 of this machine's "
-                        "memory, 256MB to 1GB; env NEWSFLOW_DUCKDB_MEMORY_LIMIT); beyond it DuckDB "
-                        "spills to PATH.tmp beside the warehouse")
-    r.add_argument("--workers", type=int,
-                   help="worker processes for cleaning (default: one per core; 0 = in-process, no timeout)")
-    r.add_argument("--doc-timeout", type=float, metavar="SECONDS",
-                   help="stop and quarantine (reason 'timeout') a page whose cleaning takes longer (default 30)")
-    r.add_argument("--lock-wait", type=float, metavar="SECONDS",
-                   help="how long to wait for a warehouse held by another process before staging "
-                        "the run's batches under warehouse/staging/ (default 60)")
+    add_run_options(r)
     r.add_argument("--reprocess", action="store_true",
                    help="re-derive every stored document (raw.documents) with the current cleaner "
                         "and detectors, without reading the sources again")
@@ -42,37 +28,28 @@ def register(sub) -> None:
                    help="re-derive the quarantined documents whose content is stored (after the "
                         "cleaning rules, registry or expectation suites changed); those that pass "
                         "now are loaded and leave dq.quarantine")
-    r.add_argument("--dask-address", metavar="ADDR",
-                   help="run cleaning and detection on this existing Dask scheduler "
-                        "(tcp://host:8786) instead of local worker processes")
-    r.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
-    r.add_argument("-v", "--verbose", action="store_true",
-                   help="show Prefect's task logs and full tracebacks on the terminal (they always "
-                        "go to the run log beside the warehouse, PATH.log)")
 
 
-def _size(value: str) -> int:
-    import argparse
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time (the live progress line redirects it
+    so that messages print above the line instead of through it)."""
 
-    from flows.config import parse_size
+    @property
+    def stream(self):
+        return sys.stderr
 
-    try:
-        return parse_size(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _memory_limit(value: str) -> str:
-    _size(value)  # checked here; DuckDB reads the string itself
-    return value.strip()
+    @stream.setter
+    def stream(self, value):
+        pass
 
 
-def setup_logging(quiet: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(quiet: bool, verbose: bool = False) -> None:
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("newsflow: %(message)s"))
     lg = logging.getLogger("newsflow")
     lg.handlers[:] = [handler]
-    lg.setLevel(logging.WARNING if quiet else logging.INFO)
+    # -v adds newsflow's debug lines (one per batch loaded) to Prefect's logs
+    lg.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     lg.propagate = False
     for noisy in ("great_expectations", "py.warnings"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -140,14 +117,41 @@ def _fmt(d: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
 
 
-def main(args) -> int:
-    from flows.stages.read import InputError
+def preflight(args) -> tuple[object | None, str | None]:
+    """(Settings, None), or (None, the line to print): everything that can be checked
+    before Prefect starts (the settings, the INPUTs, the warehouse), in well under a second."""
+    from flows.commands import preflight as checks
 
-    settings = Settings.from_env(args.warehouse, batch_size=args.batch_size, workers=args.workers,
-                                 doc_timeout_s=args.doc_timeout, lock_wait_s=args.lock_wait,
-                                 dask_address=args.dask_address, batch_bytes=args.batch_bytes,
-                                 duckdb_memory_limit=args.duckdb_memory_limit)
-    setup_logging(args.quiet)
+    try:
+        settings = settings_from_args(args)
+    except ValueError as exc:
+        return None, str(exc)
+    if (args.reprocess or args.retry_quarantined) and args.inputs:
+        return None, ("--reprocess and --retry-quarantined work on the stored documents; "
+                      "give no INPUT")
+    problem = checks.check_inputs(args.inputs) or checks.check_warehouse(settings.warehouse)
+    return (None, problem) if problem else (settings, None)
+
+
+def main(args) -> int:
+    settings, problem = preflight(args)
+    if problem:
+        print(f"newsflow: {problem}", file=sys.stderr)
+        return 2
+    setup_logging(args.quiet, args.verbose)
+    from flows.run import progress
+
+    # -v prints Prefect's logs on the terminal, the flow's progress lines among them.
+    reporter = progress.install(args.quiet or args.verbose)
+    try:
+        return _run(args, settings, progress)
+    finally:
+        if reporter is not None:
+            reporter.stop()
+
+
+def _run(args, settings, progress) -> int:
+    from flows.stages.read import InputError
     from flows.run import startup
 
     # Before prefect is imported: the temporary API starts while the heavy imports run. It is
@@ -156,6 +160,8 @@ def main(args) -> int:
     warm = (args.reprocess or args.retry_quarantined
             or startup.inputs_changed_since(args.inputs, settings.warehouse))
     boot = startup.begin(warm=warm)
+    progress.status("starting Prefect's temporary API and loading the pipeline…"
+                    if boot.api is not None else "loading the pipeline…")
     if warm and settings.local_workers:
         startup.start_forkserver()  # the workers' libraries load while the server boots
     from flows.run import pipeline
@@ -164,10 +170,6 @@ def main(args) -> int:
     route_library_logs(settings.run_log_path, args.verbose)
     try:
         boot.ready()
-        if (args.reprocess or args.retry_quarantined) and args.inputs:
-            print("newsflow: --reprocess and --retry-quarantined work on the stored documents; "
-                  "give no INPUT", file=sys.stderr)
-            return 2
         with _no_heartbeats() if boot.api is not None else contextlib.nullcontext():
             # The warehouse slot lives in the Prefect API; a temporary one of our own dies
             # with a killed run and would keep its slot taken for every later run.
@@ -175,12 +177,15 @@ def main(args) -> int:
                                    retry_quarantined=args.retry_quarantined,
                                    warehouse_slot_wanted=boot.api is None)
     except InputError as exc:
+        progress.uninstall()
         print(f"newsflow: {exc}", file=sys.stderr)
         return 2
     except WarehouseBusy as exc:
+        progress.uninstall()
         print(f"newsflow: {exc}", file=sys.stderr)
         return 3
     except Exception as exc:  # the run failed: one line that says what to do
+        progress.uninstall()
         logging.getLogger("flows").error("the run failed", exc_info=exc)
         if args.verbose:
             import traceback
@@ -193,6 +198,7 @@ def main(args) -> int:
         if settings.dashboard_path.exists():
             print(f"newsflow: the dashboard shows it: {settings.dashboard_path}", file=sys.stderr)
         return 1
+    progress.uninstall()
     print_summary(summary)
     if summary.status == "staged":
         print(f"newsflow: {summary.message}\nnewsflow: the run's {summary.staged_batches} batch(es) are "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from flows.config import Settings
+from flows.commands.options import add_run_options, run_overrides, settings_from_args
 
 DEFAULT_NAME = "newsflow-scheduled"
 
@@ -21,36 +21,43 @@ def register(sub) -> None:
         "serve", help="run the pipeline on a schedule (Prefect serve: --cron or --interval)",
         description="Serve the newsflow flow with a schedule: every run reads INPUTs and loads "
                     "what is new. Needs a Prefect API: start one with `prefect server start` and "
-                    "set PREFECT_API_URL (see the README, 'Scheduled, incremental runs'). Batch size, workers and timeouts come from "
-                    "NEWSFLOW_* environment variables.")
+                    "set PREFECT_API_URL (see docs/scheduling.md). The run options "
+                    "(batch size, workers, timeouts ...) are those of `newsflow run`; they become "
+                    "the deployment's parameters (run_options), over the NEWSFLOW_* environment "
+                    "variables. Each run logs its progress and summary to Prefect (the UI's run page).")
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     when = r.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", metavar="EXPR", help='cron schedule, e.g. "0 * * * *" (hourly)')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
-    r.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: warehouse/news.duckdb)")
     r.add_argument("--name", default=DEFAULT_NAME, help=f"deployment name (default {DEFAULT_NAME})")
+    add_run_options(r, serve=True)
 
 
 def main(args) -> int:
-    settings = Settings.from_env(args.warehouse)
-    inputs = [os.path.abspath(i) if os.path.exists(i) else i for i in args.inputs] or \
-        [str(settings.examples_dir)]
-    from flows.sources import InputError, expand_inputs
+    from flows.commands import preflight
+    from flows.run.startup import configured_api_url
 
     try:
-        expand_inputs(inputs)  # fail now on a typo, not at the first scheduled run
-    except InputError as exc:
+        settings = settings_from_args(args)
+    except ValueError as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 2
-    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.settings import PREFECT_API_URL
-
-    if not PREFECT_API_URL.value():
+    inputs = [os.path.abspath(i) if os.path.exists(i) else i for i in args.inputs] or \
+        [str(settings.examples_dir)]
+    # Fail now on a typo, not at the first scheduled run.
+    problem = preflight.check_inputs(inputs) or preflight.check_warehouse(settings.warehouse)
+    if problem:
+        print(f"newsflow: {problem}", file=sys.stderr)
+        return 2
+    if not configured_api_url():
         # Prefect's temporary server has no scheduler: runs would never come due.
         print("newsflow: serve needs a Prefect server to schedule runs. Start one with "
               "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api "
-              "(see the README, 'Scheduled, incremental runs').", file=sys.stderr)
+              "(see docs/scheduling.md).", file=sys.stderr)
         return 2
+    if args.verbose:  # Prefect's own INFO lines, here and in the runs it starts
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
     from flows.run.pipeline import newsflow_run
 
@@ -58,7 +65,10 @@ def main(args) -> int:
         name=args.name,
         cron=args.cron,
         interval=args.interval,
-        parameters={"inputs": inputs, "warehouse": str(settings.warehouse)},
+        # What the deployment carries: each run builds its Settings from these (over the
+        # NEWSFLOW_* variables of the process that runs it).
+        parameters={"inputs": inputs, "warehouse": str(settings.warehouse),
+                    "run_options": deployment_options(args), "quiet": bool(args.quiet)},
         # A run due while the previous one still works is cancelled, not queued: the next
         # run picks up whatever it would have loaded.
         global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
@@ -66,3 +76,8 @@ def main(args) -> int:
         description="Scheduled incremental newsflow run.",
     )
     return 0
+
+
+def deployment_options(args) -> dict:
+    """The run options given on the command line, as JSON-able flow parameters."""
+    return run_overrides(args)

@@ -89,7 +89,8 @@ class DaskExtractPool:
         self.opts = opts
         self.executor = executor or DaskExecutor(address)
 
-    def extract(self, docs):
+    def extract(self, docs, on_docs=None):
+        """`on_docs(done, rejected)` is told as each chunk's results come back."""
         from flows.run.worker import extract_chunk, merge, nothing_extracted
 
         docs = list(docs)
@@ -98,7 +99,11 @@ class DaskExtractPool:
         parts = max(1, min(len(docs), 2 * self.executor.workers))
         size = -(-len(docs) // parts)
         chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
-        results = list(self.executor.map(extract_chunk, chunks, [self.opts] * len(chunks)))
+        results = []
+        for chunk, r in zip(chunks, self.executor.map(extract_chunk, chunks, [self.opts] * len(chunks))):
+            results.append(r)
+            if on_docs is not None:
+                on_docs(len(chunk), len(r[0].rejected) + len(r[1].rejected))
         return merge([r[0] for r in results]), merge([r[1] for r in results])
 
     def close(self) -> None:

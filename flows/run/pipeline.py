@@ -35,6 +35,7 @@ from flows.reports.dashboard import save_dashboard
 from flows.reports.datadocs import build_data_docs
 from flows.store import warehouse as wh
 from flows.config import Settings
+from flows.run import progress as prog
 from flows.records import Article, BatchResult, RawDocument, Rejection, SourceRef
 from flows.sources import SourceStats, expand_inputs
 from flows.stages.clean.cleaner import CleanOptions
@@ -186,12 +187,16 @@ def read_task(refs: list[SourceRef], opts: ReadOptions) -> BatchResult:
 
 @task(name="clean-detect", cache_policy=NO_CACHE)
 def extract_task(docs: list[RawDocument], opts: ExtractOptions,
-                 pool: ExtractPool | None) -> tuple[BatchResult, BatchResult]:
+                 pool: ExtractPool | None, on_docs=None) -> tuple[BatchResult, BatchResult]:
     """Clean then detect, in worker processes with a per-document timeout (in-process
-    when the run has no pool: `--workers 0` or no timeout)."""
+    when the run has no pool: `--workers 0` or no timeout). `on_docs(done, rejected)` is
+    told as documents finish (progress; no Prefect call)."""
     if pool is None:
-        return extract_chunk(docs, opts)
-    return pool.extract(docs)
+        out = extract_chunk(docs, opts)
+        if on_docs is not None:
+            on_docs(len(docs), len(out[0].rejected) + len(out[1].rejected))
+        return out
+    return pool.extract(docs, on_docs=on_docs)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -331,19 +336,26 @@ class _Seen:
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
 def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                  settings: Settings | None = None, reprocess: bool = False,
-                 retry_quarantined: bool = False, warehouse_slot_wanted: bool = True) -> RunSummary:
+                 retry_quarantined: bool = False, warehouse_slot_wanted: bool = True,
+                 run_options: dict | None = None, quiet: bool = False) -> RunSummary:
     """Run the pipeline over INPUTs (files, directories, globs; pages, WARC, JSONL) into the
     warehouse, batch by batch. With `reprocess`, re-derive every stored raw document instead;
     with `retry_quarantined`, only the stored documents that are in dq.quarantine (after the
     rules, registry or suites changed), replacing their quarantine rows.
     `warehouse_slot_wanted=False` when the Prefect API is a temporary server of this run's
     own: a slot taken there outlives a killed run (its lease lives in the server's memory),
-    and the DuckDB file lock keeps writers apart anyway."""
+    and the DuckDB file lock keeps writers apart anyway.
+    `run_options` are Settings fields (batch_size, workers ...: what `newsflow serve` passes
+    on); `quiet` leaves the periodic progress lines out of the run log (the summary stays)."""
     rederive = reprocess or retry_quarantined
-    settings = settings or Settings.from_env(warehouse)
+    settings = settings or Settings.from_env(warehouse, **(run_options or {}))
     inputs = list(inputs or [])
     run_id = str(flow_run.get_id() or uuid.uuid4())
     summary = RunSummary(run_id=run_id, warehouse=str(settings.warehouse))
+    run_log = _run_logger()
+    tracker = prog.Tracker(run_log=None if quiet else run_log)
+    if not rederive:
+        tracker.status("listing inputs…")
     files = [] if rederive else discover_task(inputs)
     registry = load_registry(settings.reference_dir)
     extract_opts = build_extract_options(settings, registry)
@@ -354,6 +366,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
     slot = (warehouse_slot(max(settings.lock_wait_s, 1.0)) if warehouse_slot_wanted
             else contextlib.nullcontext(False))
     with slot, _extract_pool(settings, extract_opts) as pool:
+        tracker.status("opening the warehouse…")
         try:
             con = wh.connect(settings.warehouse, wait_s=settings.lock_wait_s,
                              memory_limit=settings.duckdb_memory_limit,
@@ -378,63 +391,78 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 wh.start_run(con, run_id, run_id,
                              ["--reprocess"] if reprocess else ["--retry-quarantined"]
                              if retry_quarantined else [str(i) for i in inputs])
-            if reprocess:
-                batches = _stored_batches(con, settings, wh.stored_doc_ids(con))
-            elif retry_quarantined:
-                batches = _stored_batches(con, settings, wh.quarantined_doc_ids(con))
+            if rederive:
+                doc_sizes = wh.stored_doc_ids(con) if reprocess else wh.quarantined_doc_ids(con)
+                tracker.set_total(len(doc_sizes))
+                batches = _stored_batches(con, settings, doc_sizes)
             else:
                 stats = SourceStats()
-                refs = list_sources(files, max_bytes=settings.max_bytes, stats=stats)
+                refs = tracker.count_sources(
+                    list_sources(files, max_bytes=settings.max_bytes, stats=stats), files)
                 batches = ((refs_batch, None) for refs_batch in _tapered_batches(
                     refs, settings.batch_size, settings.effective_batch_bytes,
                     lambda ref: source_weight(ref, settings.max_bytes)))
             seen = _Seen()
             pending: _Pending | None = None
+            tracker.begin()
             try:
                 for n, (batch_refs, stored) in enumerate(batches, start=1):
                     docs, rejections, sources = _read_batch(batch_refs, stored, con, settings,
                                                             summary, seen, run_id)
+                    size = len(stored) if stored is not None else len(batch_refs)
+                    tracker.batch_read(n, size, len(docs), len(rejections))
                     extracted = pending.future.result() if pending is not None else None
                     # The workers start on batch n while this process validates and loads
                     # batch n-1: neither side waits for the other.
                     current = _Pending(n, stored, docs, rejections, sources, extract_task.submit(
-                        quote(docs), quote(extract_opts), quote(pool)) if docs else _NOTHING_TO_EXTRACT)
+                        quote(docs), quote(extract_opts), quote(pool),
+                        quote(tracker.extracted_callback(n))) if docs else _NOTHING_TO_EXTRACT)
+                    current.size = size
                     if docs:
                         validator.start()  # GX loads while the workers extract
                     if pending is not None:
                         _finish_batch(pending, extracted, con, settings, run_id, summary,
                                       validator, validation_rows)
+                        tracker.batch_finished(pending.n, pending.size, summary.quarantined)
                         del extracted
                         _release_memory()
                     pending = current
                 if pending is not None:
                     _finish_batch(pending, pending.future.result(), con, settings, run_id,
                                   summary, validator, validation_rows)
+                    tracker.batch_finished(pending.n, pending.size, summary.quarantined)
                     pending = None
                     _release_memory()  # before the post-load step and the reports
             finally:
                 if pending is not None:  # an error: let the extraction in flight end first
                     pending.future.wait()
+            tracker.finish()  # the documents are done; the post-load steps are phases
             if not rederive:
                 summary.ignored_records = dict(stats.ignored)
             if con is None:
                 summary.status = "staged"
                 wh.stage_run(settings.staging_dir, run_id, inputs, summary.as_dict())
+                run_log.info(prog.summary_line(summary))
                 return summary
+            tracker.status("recording validation results…")
             wh.record_validation(con, run_id, merge_results(validation_rows))
             if validator.started:  # GX renders (Python) while DuckDB works on the post-load
                 data_docs = _background(lambda: _quality_report(
                     lambda: build_data_docs(validator.get(), settings.data_docs_dir,
                                           store_dir=settings.validation_store_dir), "Data Docs"))
+            tracker.status("refreshing derived tables…")
             postload.refresh(con, settings.sql_dir, force=rederive)
             summary.status = "completed"
             wh.finish_run(con, run_id, "completed", summary.as_dict())
+            tracker.status("writing the dashboard…")
             summary.dashboard = str(_quality_report(lambda: save_dashboard(
                 con, settings.dashboard_path, source=str(settings.warehouse),
                 expectations_dir=settings.expectations_dir), "dashboard"))
         except BaseException as exc:
             summary.status = "failed"
             summary.message = failure_message(exc, settings)
+            tracker.finish()
+            run_log.error("run failed: %s", summary.message)
             if con is not None:
                 try:
                     wh.finish_run(con, run_id, "failed", summary.as_dict())
@@ -450,12 +478,33 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 con.close()
 
     if data_docs is not None:  # else nothing was validated: the last run's Data Docs stand
+        tracker.status("writing Data Docs…")
         summary.data_docs = str(data_docs.result())
     elif (settings.data_docs_dir / "index.html").exists():
         summary.data_docs = str(settings.data_docs_dir / "index.html")
     create_markdown_artifact(markdown=_summary_markdown(summary), key="newsflow-run-summary",
                              description="newsflow run: documents loaded, skipped, quarantined")
+    tracker.finish()
+    run_log.info(prog.summary_line(summary))
     return summary
+
+
+def _run_logger():
+    """The flow run's Prefect logger, at INFO whatever PREFECT_LOGGING_LEVEL says (the
+    temporary server's runs keep Prefect's own chatter at WARNING): its lines reach the
+    Prefect API (the UI's run page, `prefect flow-run logs`) and, in a served run, the
+    terminal of `newsflow serve`. Outside a run: the `newsflow` logger."""
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+    from prefect.logging.loggers import PrefectLogAdapter
+
+    try:
+        base = get_run_logger()
+    except MissingContextError:
+        return log
+    lg = logging.getLogger("prefect.flow_runs.newsflow")
+    lg.setLevel(logging.INFO)
+    return PrefectLogAdapter(lg, dict(base.extra))
 
 
 def failure_message(exc: BaseException, settings: Settings) -> str:
@@ -569,6 +618,7 @@ class _Pending:
     rejections: list[Rejection]
     sources: list[dict]  # raw.sources rows of the batch's files
     future: object  # PrefectFuture of extract_task
+    size: int = 0  # documents in the batch (refs, or stored documents), for progress
 
 
 def _read_batch(batch_refs, stored, con, settings: Settings, summary: RunSummary, seen: _Seen,
@@ -618,8 +668,10 @@ def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
     cleaned, detected = extracted
     new_docs, stored, n = p.docs, p.stored, p.n
     if not (new_docs or p.rejections or p.sources or stored):  # every file unchanged: no tasks
-        log.info("batch %d: %d documents done (nothing new)", n,
-                 summary.loaded + summary.skipped + summary.quarantined)
+        # Debug (newsflow run -v): the progress line is what a user reads.
+        log.debug("batch %d (%d documents) done, nothing new; so far %d loaded, %d skipped, "
+                  "%d quarantined", n, p.size, summary.loaded + summary.staged, summary.skipped,
+                  summary.quarantined)
         return
     rejections = list(p.rejections) + list(cleaned.rejected) + list(detected.rejected)
     validator = gx.get() if detected.kept else None
@@ -657,9 +709,9 @@ def _finish_batch(p: _Pending, extracted: tuple[BatchResult, BatchResult], con,
         summary.loaded += len(batch.articles)
     for r in rejections:
         summary.add_quarantine(r.reason)
-    log.info("batch %d: %d documents done (loaded %d, skipped %d, quarantined %d)", n,
-             summary.loaded + summary.staged + summary.skipped + summary.quarantined,
-             summary.loaded + summary.staged, summary.skipped, summary.quarantined)
+    log.debug("batch %d (%d documents) %s; so far %d loaded, %d skipped, %d quarantined", n,
+              p.size, "staged" if con is None else "loaded", summary.loaded + summary.staged,
+              summary.skipped, summary.quarantined)
 
 
 def _count_warnings(results: list[dict], summary: RunSummary) -> None:

@@ -277,8 +277,12 @@ class ExtractPool:
         self.workers[self.workers.index(w)] = _Worker(self.ctx, self.opts)
         self.replaced += 1
 
-    def extract(self, docs: Sequence[RawDocument]) -> tuple[BatchResult, BatchResult]:
+    def extract(self, docs: Sequence[RawDocument],
+                on_docs: Callable[[int, int], None] | None = None) -> tuple[BatchResult, BatchResult]:
+        """`on_docs(done, rejected)` is called in this thread as each document's result
+        arrives (for progress; it must be cheap)."""
         docs = list(docs)
+        tell = on_docs or (lambda done, rejected: None)
         if not docs:
             return nothing_extracted()
         n_workers = min(self.max_workers, len(docs))
@@ -295,6 +299,7 @@ class ExtractPool:
             log.warning("%s on %s: %s", reason, doc.source_uri, detail)
             r = Rejection(doc.doc_id, doc.source_uri, "clean", reason, detail)
             cleaned.append(BatchResult((), (r,), {reason: 1}))
+            tell(1, 1)
             rest = w.chunk[w.next + 1:]
             w.chunk, w.next = [], 0
             if rest:
@@ -319,6 +324,7 @@ class ExtractPool:
                     continue
                 cleaned.append(c)
                 detected.append(d)
+                tell(1, len(c.rejected) + len(d.rejected))
                 w.next = i + 1
                 w.deadline = time.monotonic() + self.timeout
             now = time.monotonic()

@@ -52,7 +52,7 @@ def open_readonly(path: Path, *, wait_s: float = 30.0,
                     f"the warehouse {path} is locked by another process (most likely a newsflow "
                     f"run, or a DuckDB session opened without -readonly) and stayed locked for "
                     f"{wait_s:.0f} s. Try again when the run has finished, or query a snapshot "
-                    "(see the README, 'Querying safely while a schedule runs').") from exc
+                    "(see docs/querying.md, 'Querying safely while a schedule runs').") from exc
             if not told and on_wait is not None:
                 on_wait(f"the warehouse {path} is locked by another process (a run in progress?); "
                         f"retrying for up to {wait_s:.0f} s ...")

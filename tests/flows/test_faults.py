@@ -4,6 +4,7 @@ Each scenario ends with the same tables as an uninterrupted run (run ids and tim
 aside): nothing lost, nothing duplicated.
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -104,14 +105,14 @@ def test_a_hanging_page_is_quarantined_as_timeout_and_the_batch_goes_on(prefect_
 def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_run(baseline, corpus, tmp_path):
     wh_path = tmp_path / "killed.duckdb"
     cmd = [sys.executable, "-m", "flows.commands.cli", "run", str(corpus), "--warehouse", str(wh_path),
-           "--batch-size", "5", "--workers", "1"]
+           "--batch-size", "5", "--workers", "1", "-v"]  # -v: a line per batch loaded
     proc = subprocess.Popen(cmd, env=_subprocess_env(), cwd=PROJECT_ROOT,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     killed = False
     try:
         deadline = time.monotonic() + 120
         for line in proc.stderr:
-            if "batch 2:" in line:
+            if re.match(r"newsflow: batch 2 \(\d+ documents\) loaded", line):
                 os.kill(proc.pid, signal.SIGKILL)
                 killed = True
                 break

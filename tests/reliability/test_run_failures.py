@@ -54,13 +54,13 @@ def test_a_run_after_a_killed_one_takes_its_usual_time(tmp_path):
     wh = tmp_path / "k.duckdb"
     env = default_env(tmp_path / "prefect")
     proc = subprocess.Popen(newsflow_command() + ["run", str(corpus), "--warehouse", str(wh),
-                                                  "--batch-size", "10"],
+                                                  "--batch-size", "10", "-v"],  # batch lines
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # killed once two batches are in
         line = proc.stderr.readline()
-        if "batch 2:" in line or not line:
+        if "batch 2 (10 documents) loaded" in line or not line:
             break
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(30)
