@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 import contextlib
+import functools
 from contextlib import contextmanager
 import logging
 import os
@@ -162,9 +163,9 @@ def source_weight(ref: SourceRef, max_bytes: int) -> int:
     if ref.container is not None or ref.problem is not None:
         return 0
     try:
-        with open(ref.open_path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if ref.open_path.endswith(".gz") and size >= 18:
+        size = os.stat(ref.open_path).st_size
+        if ref.open_path.lower().endswith(".gz") and size >= 18:  # only a gzip is opened
+            with open(ref.open_path, "rb") as f:
                 f.seek(-4, os.SEEK_END)
                 size = max(size, int.from_bytes(f.read(4), "little"))
     except OSError:
@@ -455,9 +456,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             summary.status = "completed"
             wh.finish_run(con, run_id, "completed", summary.as_dict())
             tracker.status("writing the dashboard…")
-            summary.dashboard = str(_quality_report(lambda: save_dashboard(
-                con, settings.dashboard_path, source=str(settings.warehouse),
-                expectations_dir=settings.expectations_dir), "dashboard"))
+            summary.dashboard = str(_write_dashboard(con, settings))
         except BaseException as exc:
             summary.status = "failed"
             summary.message = failure_message(exc, settings)
@@ -469,9 +468,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                 except Exception:  # the original error matters more
                     log.exception("could not record the failed run")
                 else:  # the dashboard shows the failed run with its reason
-                    _quality_report(lambda: save_dashboard(
-                        con, settings.dashboard_path, source=str(settings.warehouse),
-                        expectations_dir=settings.expectations_dir), "dashboard")
+                    _write_dashboard(con, settings)
             raise
         finally:
             if con is not None:
@@ -512,7 +509,7 @@ def failure_message(exc: BaseException, settings: Settings) -> str:
     terminal and dq.runs (the traceback goes to the run log)."""
     import duckdb
 
-    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    first = first_line(exc)
     if isinstance(exc, duckdb.OutOfMemoryException):
         return (f"DuckDB ran out of its memory limit ({settings.duckdb_memory_limit}) while "
                 f"writing a batch of at most {settings.batch_size} documents / "
@@ -524,9 +521,19 @@ def failure_message(exc: BaseException, settings: Settings) -> str:
         return f"the warehouse {settings.warehouse} cannot be written ({first}); choose a writable --warehouse"
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted; batches loaded before the interruption stay loaded, run again to go on"
-    if isinstance(exc, OSError) and exc.errno is not None:
-        return f"{type(exc).__name__}: {first}"
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message, cut at `limit` characters."""
+    return (str(exc).strip().splitlines() or [""])[0][:limit]
+
+
+@functools.cache
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL("libc.so.6")
 
 
 def _release_memory() -> None:
@@ -534,11 +541,16 @@ def _release_memory() -> None:
     blocks of large strings (a batch's pages) in its heap, so without this the process
     stays at its largest batch's size plus the next one's."""
     try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        _libc().malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
         pass
+
+
+def _write_dashboard(con, settings: Settings):
+    """The dashboard after a run, completed or failed; its path, or "" when it failed."""
+    return _quality_report(lambda: save_dashboard(
+        con, settings.dashboard_path, source=str(settings.warehouse),
+        expectations_dir=settings.expectations_dir), "dashboard")
 
 
 def _background(fn) -> Future:

@@ -341,7 +341,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path, sql_dir: Path
 
 def stored_doc_ids(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     """(doc_id, stored size) of every stored document, for `--reprocess`."""
-    return con.execute("select doc_id, octet_length(encode(content)) from raw.documents "
+    return con.execute("select doc_id, byte_size from raw.documents "
                        "order by doc_id").fetchall()
 
 
@@ -368,7 +368,7 @@ def quarantined_doc_ids(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]
     (the ones a retry can re-derive; read-stage rejections depend only on the bytes: fix
     the source and run it again)."""
     return con.execute(
-        "select doc_id, octet_length(encode(d.content)) from raw.documents d "
+        "select doc_id, d.byte_size from raw.documents d "
         "where doc_id in (select doc_id from dq.quarantine) order by doc_id").fetchall()
 
 
