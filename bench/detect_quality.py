@@ -1,6 +1,6 @@
 """Detect-stage quality on the seeds and the HTML bench in ../shared (not part of the test run).
 
-    PYTHONPATH=. python bench/detect_quality.py [--shared ../shared] [--per-doc]
+    PYTHONPATH=. python bench/detect_quality.py [--shared ../shared] [--per-doc] [--corpora]
 
 Prints, for the five seeds, the publisher / wire / citations found against gold.json, and for
 the bench (`bench/html/<id>.html.gz`, through the clean stage):
@@ -9,6 +9,9 @@ the bench (`bench/html/<id>.html.gz`, through the clean stage):
   `RawDocument.url` and again with url=None (HTML metadata only);
 * language == manifest `lang_guess`;
 * the time detect takes per page.
+
+`--corpora` adds title, author, date, publisher and language on ../shared/corpora/fundus
+(HTML and plain text) through the real `newsflow run`, scored by its scorer (`bench/corpora.py`).
 """
 from __future__ import annotations
 
@@ -109,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--reference", type=Path, default=ROOT / "warehouse" / "reference")
     ap.add_argument("--per-doc", action="store_true", help="list bench misses")
+    ap.add_argument("--corpora", action="store_true",
+                    help="also run and score the fundus corpus (HTML and text)")
     args = ap.parse_args(argv)
     print(f"machine: {platform.platform()} python {platform.python_version()}")
 
@@ -149,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  outlet miss (no url): {r.domain} -> {r.outlet_domain_nourl} ({r.outlet_name})")
             if r.language != r.lang_guess:
                 print(f"  language miss: {r.domain} {r.id[:12]} {r.lang_guess} -> {r.language}")
+    if args.corpora:
+        import corpora  # bench/corpora.py, beside this script
+
+        print("\n== corpora (newsflow run, scored by ../shared/tools/score_fundus.py)")
+        corpora.print_meta(corpora.measure(args.shared, ("fundus-html", "fundus-text")))
     return 0
 
 
