@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
+
+import duckdb
 
 import pytest
 
@@ -29,11 +32,48 @@ def _corpora_module():
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("corpora")
+
+
+@pytest.fixture(scope="module")
+def results(workdir):
     mod = _corpora_module()
     if not mod.available(SHARED):
         pytest.skip(f"no corpora under {SHARED}")
-    return mod.measure(SHARED, keep=tmp_path_factory.mktemp("corpora"))
+    return mod.measure(SHARED, keep=workdir)
+
+
+def _column(workdir: Path, corpus: str, column: str) -> list[str]:
+    with duckdb.connect(str(workdir / f"{corpus}.duckdb"), read_only=True) as con:
+        return [r[0] for r in con.execute(f"SELECT {column} FROM mart.articles").fetchall() if r[0]]
+
+
+# The test's own oracle, independent of the product's word lists: a rights notice in a few
+# languages and scripts, or a company's legal form at the end of the name.
+RIGHTS_OR_LEGAL_FORM = re.compile(
+    r"(?i)(rights reserved|alle rechte|rechte vorbehalten|derechos reservados|droits réservés"
+    r"|diritti riservati|prawa zastrzeżone|版权所有|©|℗|®"
+    r"|\b(ltd|limited|gmbh|mbh|s\.?l|s\.?a|ag|inc|llc|plc|b\.?v|co|kg|pty)\.?$)")
+SHARE_WORDS = frozenset("""share sharing teilen senden compartir partager condividi delen dela
+udostępnij поделиться paylaş facebook twitter whatsapp telegram linkedin pinterest reddit
+email e-mail mail print drucken imprimir messenger copy link kopieren x xing flipboard
+tumblr sms via en to""".split())
+
+
+def test_no_publisher_name_with_rights_notice_or_legal_form(results, workdir):
+    bad = {c: [n for n in _column(workdir, c, "outlet_name") if RIGHTS_OR_LEGAL_FORM.search(n)]
+           for c in results}
+    assert not any(bad.values()), bad
+
+
+def test_no_title_is_a_share_row(results, workdir):
+    def share_row(title: str) -> bool:
+        words = re.findall(r"[\w-]+", title.casefold())
+        return bool(words) and sum(w in SHARE_WORDS for w in words) / len(words) >= 0.6
+
+    bad = {c: [t for t in _column(workdir, c, "title") if share_row(t)] for c in results}
+    assert not any(bad.values()), bad
 
 
 def _floor_cases():
