@@ -41,6 +41,8 @@ from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
 from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
                                   original_url)
+from flows.stages.detect.site_names import (clean_name, domain_agrees, footer_names, is_domain,
+                                            squash, title_segments, written_domains)
 from flows.stages.detect.wire import combine, detect_wire
 
 log = logging.getLogger(__name__)
@@ -136,19 +138,49 @@ def _match(entry: RegistryEntry, domain: str | None, conf: float,
                        round(min(conf, 0.99), 4), tuple(evidence))
 
 
-def _usable_name(name: str | None) -> str | None:
-    """A site name fit to name an unregistered outlet ("Copyright 2014" is not one)."""
+def _usable_name(name: str | None, registry: OutletRegistry,
+                 host: str | None = None) -> str | None:
+    """A site name fit to name an unregistered outlet: cleaned of rights notices and legal
+    forms ("ntv.de Alle Rechte vorbehalten" is ntv.de, "Copyright 2014" names nobody); of
+    a name with a tagline ("Breaking Australian and World News Headlines - 9News") the part
+    the site's host spells."""
     if not name:
         return None
     name = re.sub(r"\s+", " ", name).strip()
-    if not re.search(r"[^\W\d_]{2}", name) or re.match(r"(?i)^(?:©|copyright|\(c\))", name):
-        return None
-    return name[:120]
+    if host:
+        parts = [p for p in re.split(r"\s+[|\-–—:•]\s+|\s*\|\s*", name) if p.strip()]
+        if len(parts) > 1:
+            name = next((p for p in parts if domain_agrees(p, host)), name)
+    return clean_name(name, registry.name_rules)
 
 
-def text_evidence(page: CleanPage, registry: OutletRegistry
+def _registry_name(name: str | None, registry: OutletRegistry) -> RegistryEntry | None:
+    """The registered outlet a site name names, as printed or cleaned ("Ediciones EL PAÍS
+    S.L" is El País, "Insider Inc." is Insider)."""
+    return registry.match_name(name) or registry.match_name(
+        clean_name(name, registry.name_rules))
+
+
+def page_footers(page: CleanPage, registry: OutletRegistry
+                 ) -> dict[int, tuple[list[str], bool]]:
+    """`footer_names` of every copyright or rights line of the page, by line number (the
+    text evidence and the unregistered site both read them; one scan of the lines)."""
+    rules = registry.name_rules
+    out = {}
+    for d in page.lines:
+        if rules.may_be_footer(d.text):
+            names, strong = footer_names(d.text, rules)
+            if names:
+                out[d.line_no] = (names, strong)
+    return out
+
+
+def text_evidence(page: CleanPage, registry: OutletRegistry,
+                  footers: dict[int, tuple[list[str], bool]] | None = None
                   ) -> dict[str, list[tuple[float, Evidence]]]:
     """Self-references of registered (non-wire) outlets in the page's lines."""
+    if footers is None:
+        footers = page_footers(page, registry)
     found: dict[str, list[tuple[float, Evidence]]] = {}
     sigs = [(s, e) for e in registry.entries if not e.is_wire for s in e.signatures]
 
@@ -166,16 +198,12 @@ def text_evidence(page: CleanPage, registry: OutletRegistry
                                     and found[e.outlet_id][-1][1].line_no == d.line_no):
                 add(e, 0.85, "text_signature", text, d.line_no, d.keep)
                 hit = True
-        if len(text) <= 200 and ("©" in text or "opyright" in text or "(c)" in text.lower()):
-            for m in _COPYRIGHT.finditer(text):
-                name = m.group("name").strip()
-                if _PHOTO.search(name):
-                    continue
-                name = re.split(r"\s+\d{4}\b|\s+[-–|]\s+", name)[0]
-                e = registry.match_name(name)
-                if e is not None:
-                    add(e, 0.7, "copyright_line", text, d.line_no, d.keep)
-                    hit = True
+        for name in footers.get(d.line_no, ((), False))[0]:
+            e = None if _PHOTO.search(name) else registry.match_name(name)
+            if e is not None:
+                add(e, 0.7, "copyright_line", text, d.line_no, d.keep)
+                hit = True
+                break
         if hit or len(text) > 400:
             continue
         for m, e in registry.find_names(text):
@@ -223,21 +251,21 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
         for sig, n in names:  # a mirror of a registered outlet names itself
             if (sig, n) not in identity:
                 continue
-            entry = registry.match_name(n)
+            entry = _registry_name(n, registry)
             if entry is not None:
                 ev.append(Evidence(sig, n))
                 return _match(entry, host, conf * 0.9, ev)
         name = None
         for sig, n in names:
-            if _usable_name(n):
-                name = _usable_name(n)
+            if _usable_name(n, registry, host):
+                name = _usable_name(n, registry, host)
                 ev.append(Evidence(sig, n))
                 break
         return OutletMatch(None, name or host, host, False, round(conf * 0.9, 4), tuple(ev))
 
     # 2. site metadata without an address
     for sig, n in identity + publisher:
-        entry = registry.match_name(n)
+        entry = _registry_name(n, registry)
         if entry is not None and (not entry.is_wire or sig != "jsonld_publisher"):
             return _match(entry, None, 0.8, [Evidence(sig, n)])
     for url in meta.get("alternates", []):
@@ -247,12 +275,22 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
             return _match(hit[0], hit[1], 0.7, [Evidence("alternate_url", url)])
     hosts = [host_of(original_url(u)) for u in meta.get("alternates", [])]
     if hosts and hosts[0] and all(h == hosts[0] for h in hosts):
-        name = next((_usable_name(n) for _, n in identity + publisher if _usable_name(n)), None)
+        name = next((_usable_name(n, registry, hosts[0]) for _, n in identity + publisher
+                     if _usable_name(n, registry, hosts[0])), None)
         return OutletMatch(None, name or hosts[0], hosts[0], False, 0.6,
                            (Evidence("alternate_url", meta["alternates"][0]),))
 
-    # 3. the text
-    found = text_evidence(page, registry)
+    # 3. the text: registered outlets named by the chrome, the title suffix or a footer
+    footers = page_footers(page, registry)
+    found = text_evidence(page, registry, footers)
+    title = _title_line(page)
+    for seg in title_segments(title.text) if title is not None else ():
+        hit = registry.match_host(seg.lower()) if is_domain(seg) else None
+        entry = hit[0] if hit else registry.match_name(seg)
+        if entry is not None:  # a wire's own <title> ("… | Reuters") is its own site
+            found.setdefault(entry.outlet_id, []).append(
+                (TITLE_SUFFIX_WEIGHT, Evidence("title_suffix", title.text[:300], title.line_no)))
+            break
     if wire is None:
         kept_lines = [d.line_no for d in page.lines if d.keep]
         for c in self_credits:
@@ -265,40 +303,123 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
         conf = combine([w for w, _ in items])
         if conf > best_conf:
             best, best_conf = oid, conf
-    if best is not None and best_conf >= MIN_TEXT_CONFIDENCE:
+    # an unregistered site that names itself in its title and footer outweighs a lone
+    # "told X" about a registered one
+    site = text_site(page, registry, footers)
+    if best is not None and best_conf >= MIN_TEXT_CONFIDENCE and (
+            site is None or best_conf > site.confidence):
         return _match(registry.by_id[best], None, best_conf, [ev for _, ev in found[best]])
     for sig, n in identity + publisher:
-        name = _usable_name(n)
+        name = _usable_name(n, registry)
         if name:
             return OutletMatch(None, name, None, False, 0.6, (Evidence(sig, n),))
-    # 4. an unregistered site's own copyright footer ("© 2022 The Harbour Courier. All
-    # rights reserved. harbourcourier.example"), so the registry can grow from what was seen
-    return copyright_outlet(page)
+    # 4. an unregistered site's own title suffix and copyright footer ("© 2022 The Harbour
+    # Courier. All rights reserved. harbourcourier.example"), so the registry can grow
+    return site
 
 
-_DOMAIN = re.compile(r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w@-])")
+TITLE_SUFFIX_WEIGHT = 0.8
+MAX_FOOTER_LINES = 3  # footers sit at the bottom: the first few copyright lines found
+_WORD_START = re.compile(r"[^\W\d_]")
 
 
-def copyright_outlet(page: CleanPage) -> OutletMatch | None:
-    """An unregistered outlet named by a copyright line of the page's chrome (removed lines
-    first, from the bottom up), with a domain when the same line gives one."""
-    lines = [d for d in reversed(page.lines) if not d.keep] + [d for d in reversed(page.lines) if d.keep]
-    for d in lines:
-        text = d.text
-        if len(text) > 200 or not ("©" in text or "opyright" in text):
+def _title_line(page: CleanPage):
+    """The page's first line: a plain-text scrape starts with the page's <title>."""
+    return next((d for d in page.lines if d.text.strip()), None)
+
+
+def _is_wire_name(name: str, registry: OutletRegistry) -> bool:
+    """"dpa-infocom", "AFP": a wire's credit names the story's source, not the site."""
+    first = re.split(r"[\s\-/:,]+", name.strip())[0]
+    entry = registry.match_name(name)
+    return (entry is not None and entry.is_wire) or first in registry.wire_tokens
+
+
+def _agree(a: str, b: str) -> bool:
+    """Two spellings of one site name: equal, or one contains the other ("The West
+    Australian" / "West Australian Newspapers"), ignoring case, spaces and punctuation."""
+    ka, kb = squash(a), squash(b)
+    if min(len(ka), len(kb)) < 3:
+        return ka == kb and bool(ka)
+    return ka in kb or kb in ka
+
+
+def text_site(page: CleanPage, registry: OutletRegistry,
+              footer_lines: dict[int, tuple[list[str], bool]] | None = None,
+              use_title: bool = True) -> OutletMatch | None:
+    """An unregistered outlet as the page names itself: the <title> suffix ("Headline |
+    Site") and the copyright footer (removed lines first, from the bottom up), cleaned of
+    rights notices and legal forms (`site_names`), with a domain written on the page that
+    spells the name. A name both give, or that a written domain spells, is the surer."""
+    rules = registry.name_rules
+    if footer_lines is None:
+        footer_lines = page_footers(page, registry)
+    title = _title_line(page) if use_title else None
+    if title is not None and title.line_no in footer_lines:
+        title = None  # a page that opens with its footer has no title line
+    segs = title_segments(title.text) if title is not None else []
+    footers: list[tuple[str, bool, object]] = []
+    ordered = [d for d in reversed(page.lines) if not d.keep] + \
+        [d for d in reversed(page.lines) if d.keep]
+    for d in ordered:
+        if d.line_no not in footer_lines:
             continue
-        for m in _COPYRIGHT.finditer(text):
-            raw = m.group("name").strip()
-            if _PHOTO.search(raw):
-                continue
-            name = _usable_name(re.split(r"\s+\d{4}\b|\s+[-–|]\s+", raw)[0].strip(" «»\"“”'"))
-            if not name:
-                continue
-            domains = [h for h in _DOMAIN.findall(text.lower()) if not h.endswith((".jpg", ".png"))]
-            domain = domains[0].removeprefix("www.") if domains else None
-            return OutletMatch(None, name, domain, False, 0.6,
-                               (Evidence("copyright_line", text[:300], d.line_no),))
-    return None
+        names, strong = footer_lines[d.line_no]
+        credit = re.split(r"\s*\|", d.text)[0]
+        if not strong and _PHOTO.search(credit):  # "© dpa/Zuma Wire/K.C. Alfred": a credit
+            continue
+        names = [n for n in names if not _PHOTO.search(n) and not _is_wire_name(n, registry)]
+        if names and (strong or not d.keep):
+            footers.append((names[0], strong, d))
+            if len(footers) >= MAX_FOOTER_LINES:
+                break
+    if not segs and not footers:
+        return None
+    domains = written_domains("\n".join(d.text for d in page.lines))
+    title_key = squash(title.text) if title is not None else ""
+
+    def domain_for(name: str) -> str | None:
+        if is_domain(name):
+            return re.sub(r"^www\d?\.", "", name.lower())
+        return next((h for h in domains if domain_agrees(name, h)), None)
+
+    cands: list[tuple[float, str, str | None, Evidence]] = []
+    for i, seg in enumerate(segs[:3]):
+        name = clean_name(seg, rules)
+        if not name or _is_wire_name(name, registry):
+            continue
+        w = 0.55 - 0.05 * i
+        same = next((f for f, _, _ in footers if _agree(name, f)), None)
+        if same is not None:
+            w += 0.25
+            # "Washington Times" in the title, "The Washington Times, LLC" in the footer:
+            # the footer has the full name when it only adds a leading article
+            if len(same.split()) == len(name.split()) + 1 and \
+                    squash(same.split(" ", 1)[1]) == squash(name):
+                name = same
+        dom = domain_for(name)
+        if dom:
+            w += 0.15
+        cands.append((w, name, dom, Evidence("title_suffix", title.text[:300], title.line_no)))
+    for k, (name, strong, d) in enumerate(footers):
+        dom = domain_for(name)
+        if dom is None:  # "© 2022 Name – namesite.example": the same line's address
+            dom = next(iter(written_domains(d.text)), None)
+        w = (0.5 if strong else 0.35) - 0.05 * k + (0.15 if dom and domain_agrees(name, dom) else 0)
+        if len(squash(name)) >= 4 and squash(name) in title_key:  # the <title> names it too
+            w += 0.2
+        cands.append((w, name, dom, Evidence("copyright_line", d.text[:300], d.line_no)))
+    if not cands:
+        return None
+    w, name, dom, ev = max(cands, key=lambda c: c[0])
+    if w < 0.35:
+        return None
+    return OutletMatch(None, name, dom, False, round(min(w, 0.9), 4), (ev,))
+
+
+def copyright_outlet(page: CleanPage, registry: OutletRegistry) -> OutletMatch | None:
+    """An unregistered outlet named by the page's copyright footer alone (see `text_site`)."""
+    return text_site(page, registry, use_title=False)
 
 
 # --------------------------------------------------------------------------- stage

@@ -23,6 +23,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
+from flows.stages.detect.site_names import NameRules, load_name_rules
+
 KINDS = frozenset({"wire", "broadcaster", "newspaper", "online", "magazine"})
 COLUMNS = ("outlet_id", "name", "aliases", "domains", "country", "languages", "kind",
            "signatures")
@@ -137,6 +139,8 @@ def original_url(url: str | None) -> str | None:
 @dataclass(frozen=True)
 class OutletRegistry:
     entries: tuple[RegistryEntry, ...]
+    # how a site's printed name is cleaned (`outlet_names.csv`, beside `outlets.csv`)
+    name_rules: NameRules = NameRules()
 
     @cached_property
     def by_id(self) -> dict[str, RegistryEntry]:
@@ -259,7 +263,8 @@ def _split(v: str | None) -> tuple[str, ...]:
 
 
 def load_registry(reference_dir: Path) -> OutletRegistry:
-    """Read and validate `outlets.csv`; `ValueError` names the first bad row."""
+    """Read and validate `outlets.csv` (and the name rules of `outlet_names.csv`);
+    `ValueError` names the first bad row."""
     path = Path(reference_dir) / "outlets.csv"
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
@@ -312,4 +317,4 @@ def load_registry(reference_dir: Path) -> OutletRegistry:
                                      languages, kind, _split(r["signatures"])))
     if not entries:
         raise ValueError(f"{path}: no outlets")
-    return OutletRegistry(tuple(entries))
+    return OutletRegistry(tuple(entries), load_name_rules(reference_dir))
