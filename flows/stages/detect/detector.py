@@ -52,6 +52,7 @@ __all__ = ["OutletRegistry", "RegistryEntry", "load_registry", "detect", "detect
 
 STAGE = "detect"
 MIN_TEXT_CONFIDENCE = 0.5
+NAME_LINE_WEIGHT = 0.45  # with the chrome bonus, enough alone; a sister-site list needs more
 META_SCAN_CHARS = 400_000  # metadata lives in <head>; never scan megabytes of body
 
 _TAG = re.compile(r"<(meta|link)\b([^>]*)>", re.I)
@@ -206,6 +207,12 @@ def text_evidence(page: CleanPage, registry: OutletRegistry,
                 break
         if hit or len(text) > 400:
             continue
+        if not d.keep and 5 <= len(text) <= 60:  # the site's logo line: its name alone
+            e = registry.name_line(text)
+            if e is not None:  # once: a repeated nav link is no more evidence
+                if not any(ev.signal == "name_line" for _, ev in found.get(e.outlet_id, ())):
+                    add(e, NAME_LINE_WEIGHT, "name_line", text, d.line_no, d.keep)
+                continue
         for m, e in registry.find_names(text):
             if _SELF_AFTER.match(text[m.end():m.end() + 40]) or _SELF_BEFORE.search(
                     text[max(0, m.start() - 30):m.start()]):

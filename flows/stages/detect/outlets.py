@@ -172,6 +172,13 @@ class OutletRegistry:
                 return self._domains[cand], cand
         return None
 
+    def name_line(self, text: str) -> RegistryEntry | None:
+        """The outlet a whole line names exactly, name or alias of >= 3 characters as
+        printed ("Le Figaro", not "le figaro"), without the tagline splitting of
+        `match_name`: a chrome line that is just the name is the site's logo or home link."""
+        e = self._text_alias.get(text.strip())
+        return e if e is not None and len(text.strip()) >= MIN_TEXT_ALIAS else None
+
     def match_name(self, name: str | None) -> RegistryEntry | None:
         """Exact (normalised) match of a site name against names and aliases.
 
