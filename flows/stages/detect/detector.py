@@ -31,7 +31,7 @@ import html as htmllib
 import json
 import logging
 import re
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from flows.records import (Article, BatchResult, CleanPage, Evidence, OutletMatch,
                            Rejection)
@@ -61,7 +61,8 @@ _LDJSON = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–—]\s*\d{4})?\s*[,.]?\s*)?"
                         r"(?!all rights)(?P<name>[^|;,.\s\n©][^|;,\n©]{1,59}?)(?:\.\s|\.$|\s+all rights|\s[-–—]\s|[|;,\n©]|$)",
                         re.I)
-_PHOTO = re.compile(r"photo|getty|image|picture|/", re.I)
+_PHOTO = re.compile(r"photo|foto|getty|image|picture|shutterstock|istock|alamy|imago|unsplash|"
+                    r"pixabay|/", re.I)
 _SELF_AFTER = re.compile(
     r"^(?:[’']s?\s+(?:website|web site|editorial board|editorial team|app|newsletter|"
     r"journalists|staff|team|correspondent|reporter|podcast|privacy|terms)|,\s*1920,"
@@ -133,6 +134,15 @@ def page_meta(html: str) -> dict:
 
 # --------------------------------------------------------------------------- publisher
 
+class Footer(NamedTuple):
+    """What a copyright line names: cleaned names, whether it reads as a site footer, and
+    the names with group words kept, for registry look-ups (see `clean_name`)."""
+
+    names: list[str]
+    strong: bool
+    registry_names: list[str]
+
+
 def _match(entry: RegistryEntry, domain: str | None, conf: float,
            evidence: list[Evidence]) -> OutletMatch:
     return OutletMatch(entry.outlet_id, entry.name, domain or entry.domains[0], True,
@@ -159,11 +169,10 @@ def _registry_name(name: str | None, registry: OutletRegistry) -> RegistryEntry 
     """The registered outlet a site name names, as printed or cleaned ("Ediciones EL PAÍS
     S.L" is El País, "Insider Inc." is Insider)."""
     return registry.match_name(name) or registry.match_name(
-        clean_name(name, registry.name_rules))
+        clean_name(name, registry.name_rules, groups=False))
 
 
-def page_footers(page: CleanPage, registry: OutletRegistry
-                 ) -> dict[int, tuple[list[str], bool]]:
+def page_footers(page: CleanPage, registry: OutletRegistry) -> dict[int, Footer]:
     """`footer_names` of every copyright or rights line of the page, by line number (the
     text evidence and the unregistered site both read them; one scan of the lines)."""
     rules = registry.name_rules
@@ -172,12 +181,13 @@ def page_footers(page: CleanPage, registry: OutletRegistry
         if rules.may_be_footer(d.text):
             names, strong = footer_names(d.text, rules)
             if names:
-                out[d.line_no] = (names, strong)
+                out[d.line_no] = Footer(names, strong,
+                                        footer_names(d.text, rules, groups=False)[0])
     return out
 
 
 def text_evidence(page: CleanPage, registry: OutletRegistry,
-                  footers: dict[int, tuple[list[str], bool]] | None = None
+                  footers: dict[int, Footer] | None = None
                   ) -> dict[str, list[tuple[float, Evidence]]]:
     """Self-references of registered (non-wire) outlets in the page's lines."""
     if footers is None:
@@ -199,7 +209,7 @@ def text_evidence(page: CleanPage, registry: OutletRegistry,
                                     and found[e.outlet_id][-1][1].line_no == d.line_no):
                 add(e, 0.85, "text_signature", text, d.line_no, d.keep)
                 hit = True
-        for name in footers.get(d.line_no, ((), False))[0]:
+        for name in footers[d.line_no].registry_names if d.line_no in footers else ():
             e = None if _PHOTO.search(name) else registry.match_name(name)
             if e is not None:
                 add(e, 0.7, "copyright_line", text, d.line_no, d.keep)
@@ -352,7 +362,7 @@ def _agree(a: str, b: str) -> bool:
 
 
 def text_site(page: CleanPage, registry: OutletRegistry,
-              footer_lines: dict[int, tuple[list[str], bool]] | None = None,
+              footer_lines: dict[int, Footer] | None = None,
               use_title: bool = True) -> OutletMatch | None:
     """An unregistered outlet as the page names itself: the <title> suffix ("Headline |
     Site") and the copyright footer (removed lines first, from the bottom up), cleaned of
@@ -371,7 +381,7 @@ def text_site(page: CleanPage, registry: OutletRegistry,
     for d in ordered:
         if d.line_no not in footer_lines:
             continue
-        names, strong = footer_lines[d.line_no]
+        names, strong = footer_lines[d.line_no].names, footer_lines[d.line_no].strong
         credit = re.split(r"\s*\|", d.text)[0]
         if not strong and _PHOTO.search(credit):  # "© dpa/Zuma Wire/K.C. Alfred": a credit
             continue

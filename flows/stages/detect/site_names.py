@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-KINDS = frozenset({"rights", "copyright_word", "legal_form"})
+KINDS = frozenset({"rights", "copyright_word", "legal_form", "group_word"})
 NAMES_FILE = "outlet_names.csv"
 MAX_NAME_WORDS = 6
 MAX_NAME_CHARS = 60
@@ -39,6 +39,13 @@ _DOMAIN = re.compile(r"(?<![\w@./-])((?:www\d?\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[
 # a bare host ("ntv.de") or the host of a written address ("Kurzlink: https://heise.de/-96")
 _HOST = re.compile(r"https?://([a-z0-9.-]+\.[a-z]{2,24})(?=[/:?#\s]|$)|" + _DOMAIN.pattern, re.I)
 _FILE_TLD = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|html?|php|aspx?|js|css|mp[34])$", re.I)
+# Generic top-level domains seen on news and web pages (two-letter ones are country codes);
+# "example" and "test" are reserved for documentation (RFC 2606).
+_GENERIC_TLDS = frozenset("""com net org info biz edu gov mil int name pro aero coop museum
+news media online site website blog tv app io co ai dev tech digital live today world press
+radio fm am club shop store one global international eu asia africa berlin hamburg koeln
+nrw bayern wien swiss london nyc paris tokyo kiwi scot wales cat gal eus example test
+""".split())
 _LEGAL_EDGE = " \t,;:&-–—"
 _EDGE = " \t\"'«»“”„‘’`.,;:!?*-–—_/|()[]{}<>"
 
@@ -50,6 +57,7 @@ class NameRules:
     rights: tuple[str, ...] = ()
     copyright_words: tuple[str, ...] = ()
     legal_forms: tuple[str, ...] = ()
+    group_words: tuple[str, ...] = ()
 
     @cached_property
     def marker_re(self) -> re.Pattern[str]:
@@ -79,11 +87,19 @@ class NameRules:
     @cached_property
     def legal_edge_re(self) -> re.Pattern[str] | None:
         """A legal form at either end of a name (after a space or comma)."""
-        if not self.legal_forms:
-            return None
-        alts = "|".join(re.escape(f).replace(r"\ ", r"\s+")
-                        for f in sorted(self.legal_forms, key=len, reverse=True))
-        return re.compile(rf"(?:^|[\s,&]+)(?:{alts})\.?(?:\s*&\s*)?$|^(?:{alts})\.?\s+", re.I)
+        return _edge_re(self.legal_forms)
+
+    @cached_property
+    def company_edge_re(self) -> re.Pattern[str] | None:
+        """A legal form or a group word ("Media Group", "Holdings") at either end."""
+        return _edge_re(self.legal_forms + self.group_words)
+
+
+def _edge_re(forms: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not forms:
+        return None
+    alts = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?:^|[\s,&]+)(?:{alts})\.?(?:\s*&\s*)?$|^(?:{alts})\.?\s+", re.I)
 
 
 def _phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -118,7 +134,7 @@ def load_name_rules(reference_dir: Path) -> NameRules:
                 raise ValueError(f"{NAMES_FILE} line {n}: bad row {phrase!r}, {kind!r}")
             out[kind].append(phrase)
     return NameRules(tuple(out["rights"]), tuple(out["copyright_word"]),
-                     tuple(out["legal_form"]))
+                     tuple(out["legal_form"]), tuple(out["group_word"]))
 
 
 def squash(s: str) -> str:
@@ -131,9 +147,13 @@ def _script(ch: str) -> str:
     return name.split(" ", 1)[0] if ch.isalpha() else ""
 
 
-def clean_name(name: str | None, rules: NameRules) -> str | None:
-    """`name` without rights notices, copyright marks, years and trailing legal forms; None
-    when nothing that can name a site is left ("℗ Wszystkie prawa zastrzeżone").
+def clean_name(name: str | None, rules: NameRules, groups: bool = True) -> str | None:
+    """`name` without rights notices, copyright marks, years and trailing legal forms (and,
+    with `groups`, group words: "Media Group", "Holdings"); None when nothing that can name
+    a site is left ("℗ Wszystkie prawa zastrzeżone").
+
+    Group words stay for registry look-ups (`groups=False`): "Vox Media" owns many sites and
+    is not the site Vox, while "Ediciones EL PAÍS S.L" is the publishing house of El País.
 
     A name that switches script part-way keeps its first run of letters only when the rest
     is not part of it ("Hankookilbo 신문 구독신청": the Hangul is a subscription link).
@@ -148,13 +168,15 @@ def clean_name(name: str | None, rules: NameRules) -> str | None:
     s = _YEARS.sub(" ", s)
     s = re.sub(r"(?i)^\s*(?:by|von|par|por)\s+", "", s.strip(_EDGE))
     s = re.sub(r"\s+", " ", s).strip(_EDGE)
-    if rules.legal_edge_re is not None:
+    edge = rules.company_edge_re if groups else rules.legal_edge_re
+    if edge is not None:
         for _ in range(4):  # "GmbH & Co. KG", "Holdings (Pty) Ltd": one form at a time
-            t = rules.legal_edge_re.sub("", s).strip(_LEGAL_EDGE)
+            t = edge.sub("", s).strip(_LEGAL_EDGE)
             if t == s or not re.search(r"[^\W\d_]{2}", t):
                 break
             s = t
     s = re.sub(r"\s*\([^)]*$", "", _first_script_run(s)).strip(_EDGE)  # no half "(Pty"
+    s = _strip_symbols(s)
     if not re.search(r"[^\W\d_]{2}", s) or len(s) > MAX_NAME_CHARS or \
             len(s.split()) > MAX_NAME_WORDS:
         return None
@@ -173,9 +195,29 @@ def _first_script_run(s: str) -> str:
     return s
 
 
+def _strip_symbols(s: str) -> str:
+    """No symbols at the ends of a name ("✂ Uniqz®")."""
+    while s and unicodedata.category(s[0])[0] == "S":
+        s = s[1:].lstrip()
+    while s and unicodedata.category(s[-1])[0] == "S":
+        s = s[:-1].rstrip()
+    return s
+
+
 def is_domain(s: str) -> bool:
     m = _DOMAIN.fullmatch(s.strip())
-    return bool(m) and not _FILE_TLD.search(s)
+    return bool(m) and _plausible_host(m.group(1))
+
+
+def _plausible_host(d: str) -> bool:
+    """A written host, not a file name, a code identifier ("axis.text") or two words run
+    together at a sentence end ("Gesicht.In", "2024.Alketa")."""
+    tld = d.rsplit(".", 1)[1]
+    if _FILE_TLD.search(d) or re.search(r"[a-z]\.[A-Z][a-z]", d):
+        return False
+    if tld[:1].isupper() and tld[1:].islower() and len(tld) > 2:
+        return False
+    return len(tld) == 2 or tld.lower() in _GENERIC_TLDS
 
 
 def written_domains(text: str) -> list[str]:
@@ -183,10 +225,7 @@ def written_domains(text: str) -> list[str]:
     out = []
     for m in _HOST.finditer(text):
         d = m.group(1) or m.group(2)
-        # "Gesicht.In", "2024.Alketa": two words run together at a sentence end, not a host
-        tld = d.rsplit(".", 1)[1]
-        if _FILE_TLD.search(d) or re.search(r"[a-z]\.[A-Z][a-z]", d) or (
-                tld[:1].isupper() and tld[1:].islower() and len(tld) > 2):
+        if not _plausible_host(d):
             continue
         d = re.sub(r"^www\d?\.", "", d.lower())
         if d not in out:
@@ -234,7 +273,7 @@ def title_segments(line: str) -> list[str]:
     return out
 
 
-def footer_names(text: str, rules: NameRules) -> tuple[list[str], bool]:
+def footer_names(text: str, rules: NameRules, groups: bool = True) -> tuple[list[str], bool]:
     """Names a copyright or rights line gives ("© 2024 Name. All rights reserved.", "Name ©
     2000-2022", "2025 Name. All Rights Reserved."), most likely first, and whether the line
     reads as a site footer (a year or a rights notice with the mark) rather than a photo
@@ -261,7 +300,7 @@ def footer_names(text: str, rules: NameRules) -> tuple[list[str], bool]:
         pieces = [text[:rights.start()], text[rights.end():]]
     for piece in pieces:
         for part in re.split(r"\s*[|·•]\s*|\s+[-–—]\s+|\.\s+|,\s+(?=\S+\s+\S)", piece):
-            name = clean_name(part, rules)
+            name = clean_name(part, rules, groups)
             if name is None and len(part.split()) > MAX_NAME_WORDS:
                 return out, strong  # prose: a legal notice, and nothing after it names
             if name and name not in out:
