@@ -189,14 +189,16 @@ def page_footers(page: CleanPage, registry: OutletRegistry) -> dict[int, Footer]
 def text_evidence(page: CleanPage, registry: OutletRegistry,
                   footers: dict[int, Footer] | None = None
                   ) -> dict[str, list[tuple[float, Evidence]]]:
-    """Self-references of registered (non-wire) outlets in the page's lines."""
+    """Self-references of registered outlets in the page's lines (a wire only by its own
+    site's footer)."""
     if footers is None:
         footers = page_footers(page, registry)
     found: dict[str, list[tuple[float, Evidence]]] = {}
     sigs = [(s, e) for e in registry.entries if not e.is_wire for s in e.signatures]
 
-    def add(e: RegistryEntry, w: float, signal: str, text: str, line_no: int, keep: bool):
-        if e.is_wire:
+    def add(e: RegistryEntry, w: float, signal: str, text: str, line_no: int, keep: bool,
+            wire_ok: bool = False):
+        if e.is_wire and not wire_ok:
             return
         w = w if keep else min(0.95, w + 0.1)  # chrome names its own site
         found.setdefault(e.outlet_id, []).append((w, Evidence(signal, text[:300], line_no)))
@@ -209,10 +211,14 @@ def text_evidence(page: CleanPage, registry: OutletRegistry,
                                     and found[e.outlet_id][-1][1].line_no == d.line_no):
                 add(e, 0.85, "text_signature", text, d.line_no, d.keep)
                 hit = True
-        for name in footers[d.line_no].registry_names if d.line_no in footers else ():
+        foot = footers.get(d.line_no)
+        for name in foot.registry_names if foot is not None else ():
             e = None if _PHOTO.search(name) else registry.match_name(name)
             if e is not None:
-                add(e, 0.7, "copyright_line", text, d.line_no, d.keep)
+                # a wire's own site: its legal footer ("© 2024 Reuters. All rights
+                # reserved") in the chrome; a reprint credits the wire in the story
+                add(e, 0.7, "copyright_line", text, d.line_no, d.keep,
+                    wire_ok=foot.strong and not d.keep and not _PHOTO.search(text))
                 hit = True
                 break
         if hit or len(text) > 400:
@@ -383,7 +389,7 @@ def text_site(page: CleanPage, registry: OutletRegistry,
             continue
         names, strong = footer_lines[d.line_no].names, footer_lines[d.line_no].strong
         credit = re.split(r"\s*\|", d.text)[0]
-        if not strong and _PHOTO.search(credit):  # "© dpa/Zuma Wire/K.C. Alfred": a credit
+        if _PHOTO.search(credit):  # "© dpa/Zuma Wire/K.C. Alfred": a photo credit
             continue
         names = [n for n in names if not _PHOTO.search(n) and not _is_wire_name(n, registry)]
         if names and (strong or not d.keep):
