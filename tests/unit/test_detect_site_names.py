@@ -141,3 +141,18 @@ def test_a_wire_is_the_publisher_by_its_own_sites_footer_only(reg):
     story = make_page([BODY, "© 2024 Reuters. All rights reserved"])
     o = detect_outlet(story, reg)
     assert o is None or o.outlet_id != "reuters"
+
+
+def test_header_logo_names_the_site(reg):
+    from flows.stages.detect.site_names import logo_name
+
+    assert logo_name("heise online Logo") == "heise online"
+    assert logo_name("The Telegraph logo") == "The Telegraph"
+    assert logo_name("Logo von Jonathas Mello, CC BY") is None
+    assert logo_name("✂ Ihr Logo als Stickerei") is None
+    page = make_page([("Sweden tells households how to survive | World News | Metro News", False),
+                      ("Metro logo", False), BODY])
+    assert text_site(page, reg).name == "Metro"
+    # a logo of a registered outlet is that outlet
+    assert detect_outlet(make_page([("Business Insider logo", False), BODY]), reg).outlet_id \
+        == "business_insider"

@@ -41,8 +41,9 @@ from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
 from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
                                   original_url)
-from flows.stages.detect.site_names import (clean_name, domain_agrees, footer_names, is_domain,
-                                            squash, title_segments, written_domains)
+from flows.stages.detect.site_names import (clean_name, domain_agrees, footer_name_sets, is_domain,
+                                            logo_name, squash, title_segments,
+                                            written_domains)
 from flows.stages.detect.wire import combine, detect_wire
 
 log = logging.getLogger(__name__)
@@ -178,11 +179,12 @@ def page_footers(page: CleanPage, registry: OutletRegistry) -> dict[int, Footer]
     rules = registry.name_rules
     out = {}
     for d in page.lines:
-        if rules.may_be_footer(d.text):
-            names, strong = footer_names(d.text, rules)
-            if names:
-                out[d.line_no] = Footer(names, strong,
-                                        footer_names(d.text, rules, groups=False)[0])
+        # the story's own lines only by a copyright sign: a rights phrase alone is a footer
+        # only in the chrome (and the full test costs a few us a line)
+        if (not d.keep or "©" in d.text or "opyright" in d.text) and rules.may_be_footer(d.text):
+            names, registry_names, strong = footer_name_sets(d.text, rules)
+            if names or registry_names:
+                out[d.line_no] = Footer(names, strong, registry_names)
     return out
 
 
@@ -329,6 +331,18 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
     # an unregistered site that names itself in its title and footer outweighs a lone
     # "told X" about a registered one
     site = text_site(page, registry, footers)
+    if site is not None:  # the site named itself by a registered name or host after all
+        hit = registry.match_host(site.domain) if site.domain else None
+        # a footer's name was looked up with its group words ("Vox Media" is not Vox)
+        entry = hit[0] if hit else (None if site.evidence[0].signal == "copyright_line"
+                                    else _registry_name(site.name, registry))
+        if entry is not None and not entry.is_wire:
+            items = found.setdefault(entry.outlet_id, [])
+            items.insert(0, (site.confidence, site.evidence[0]))
+            conf = combine([w for w, _ in items])
+            if conf >= best_conf:  # as sure as the unregistered site would have been
+                return _match(entry, hit[1] if hit else None, conf, [ev for _, ev in items])
+            site = None
     if best is not None and best_conf >= MIN_TEXT_CONFIDENCE and (
             site is None or best_conf > site.confidence):
         return _match(registry.by_id[best], None, best_conf, [ev for _, ev in found[best]])
@@ -342,6 +356,8 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
 
 
 TITLE_SUFFIX_WEIGHT = 0.8
+MAX_DOMAIN_LINE = 1000  # a site names its address in chrome and notes, not in long paragraphs
+LOGO_LINES = 400  # a header logo's alt text comes before the story; a footer logo too
 MAX_FOOTER_LINES = 3  # footers sit at the bottom: the first few copyright lines found
 _WORD_START = re.compile(r"[^\W\d_]")
 
@@ -396,17 +412,34 @@ def text_site(page: CleanPage, registry: OutletRegistry,
             footers.append((names[0], strong, d))
             if len(footers) >= MAX_FOOTER_LINES:
                 break
-    if not segs and not footers:
+    if not segs and not footers and not any(
+            not d.keep and logo_name(d.text) for d in page.lines[:LOGO_LINES]):
         return None
-    domains = written_domains("\n".join(d.text for d in page.lines))
+    domains: list[str] = []
+
+    def page_domains() -> list[str]:  # the chrome's short lines, read once when needed
+        if not domains:
+            domains.extend(written_domains("\n".join(
+                d.text for d in page.lines if len(d.text) <= MAX_DOMAIN_LINE)) or [""])
+        return [h for h in domains if h]
     title_key = squash(title.text) if title is not None else ""
 
     def domain_for(name: str) -> str | None:
         if is_domain(name):
             return re.sub(r"^www\d?\.", "", name.lower())
-        return next((h for h in domains if domain_agrees(name, h)), None)
+        return next((h for h in page_domains() if domain_agrees(name, h)), None)
 
+    logo = next(((logo_name(d.text), d) for d in page.lines[:LOGO_LINES]
+                 if not d.keep and logo_name(d.text)), None)
+    logo_name_ = clean_name(logo[0], rules) if logo is not None else None
     cands: list[tuple[float, str, str | None, Evidence]] = []
+    if logo_name_ and not _is_wire_name(logo_name_, registry):
+        # the header logo is the brand itself: it wins ties with the title suffix
+        dom = domain_for(logo_name_)
+        w = 0.5 + (0.25 if any(_agree(logo_name_, x) for x in
+                              segs[:3] + [f for f, _, _ in footers]) else 0) + (0.15 if dom else 0)
+        cands.append((w, logo_name_, dom, Evidence("logo_line", logo[1].text[:300],
+                                                   logo[1].line_no)))
     for i, seg in enumerate(segs[:3]):
         name = clean_name(seg, rules)
         if not name or _is_wire_name(name, registry):
