@@ -27,7 +27,9 @@ MAX_FOOTER_CHARS = 240
 
 # A copyright mark: the sign in its forms (©, ⓒ, ℗, "(c)") or the word, in any case.
 COPYRIGHT_SIGN = re.compile(r"[©ⓒ℗]|\([cC]\)")
-_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?:\s*[-–—/]\s*(?:(?:19|20)\d\d|\d\d)(?!\d))?(?!\d)")
+# a year or year range, not digits inside a word or host ("munich2022.com")
+_YEARS = re.compile(r"(?<![\w.])(?:19|20)\d\d(?:\s*[-–—/]\s*(?:(?:19|20)\d\d|\d\d)(?!\d))?"
+                    r"(?![\w]|\.\w)")
 # Title separators: a pipe (any width, spaced or not), a spaced dash or a spaced guillemet/
 # chevron. An unspaced hyphen is part of a word ("Berlin-Lichterfelde").
 _TITLE_SEP = re.compile(r"\s*[|｜]\s*|\s+[-–—›»·•]\s+|\s+::\s+")
@@ -50,7 +52,7 @@ nrw bayern wien swiss london nyc paris tokyo kiwi scot wales cat gal eus example
 """.split())
 _WORD = re.compile(r"\w+")
 _LEGAL_EDGE = " \t,;:&-–—"
-_EDGE = " \t\"'«»“”„‘’`.,;:!?*-–—_/|()[]{}<>"
+_EDGE = " \t\"'«»“”„‘’`.,;:?*-–—_/|()[]{}<>"
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def clean_names(name: str | None, rules: NameRules) -> tuple[str | None, str | N
         s = parts[0] if parts else ""
         s = rules.copyright_re.sub(" ", s)
     s = _YEARS.sub(" ", s)
-    s = re.sub(r"(?i)^\s*(?:by|von|par|por)\s+", "", s.strip(_EDGE))
+    s = re.sub(r"^\s*(?:by|von|par|por)\s+", "", s.strip(_EDGE))  # "© by X", not "VON DER SEE"
     s = re.sub(r"\s+", " ", s).strip(_EDGE)
     legal = _strip_edges(s, rules.legal_edge_re)
     return _finish(_strip_edges(legal, rules.company_edge_re)), _finish(legal)
