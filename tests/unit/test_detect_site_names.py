@@ -110,7 +110,8 @@ def test_registered_outlet_from_title_suffix_and_legal_name(reg):
                                         "reservados", False)]), reg)
     assert o.outlet_id == "el_pais"
     # a group is not one of its sites
-    o = detect_outlet(make_page([BODY, ("© 2023 Vox Media, LLC. All rights reserved", False)]), reg)
+    group = ("© 2023 Vox Media, LLC. All rights reserved", False)
+    o = detect_outlet(make_page([BODY, group]), reg)
     assert o is None or o.outlet_id is None
 
 

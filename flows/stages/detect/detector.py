@@ -59,9 +59,6 @@ META_SCAN_CHARS = 400_000  # metadata lives in <head>; never scan megabytes of b
 _TAG = re.compile(r"<(meta|link)\b([^>]*)>", re.I)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _LDJSON = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.I | re.S)
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–—]\s*\d{4})?\s*[,.]?\s*)?"
-                        r"(?!all rights)(?P<name>[^|;,.\s\n©][^|;,\n©]{1,59}?)(?:\.\s|\.$|\s+all rights|\s[-–—]\s|[|;,\n©]|$)",
-                        re.I)
 _PHOTO = re.compile(r"photo|foto|getty|image|picture|shutterstock|istock|alamy|imago|unsplash|"
                     r"pixabay|/", re.I)
 _SELF_AFTER = re.compile(

@@ -33,7 +33,8 @@ _YEARS = re.compile(r"(?<![\w.])(?:19|20)\d\d(?:\s*[-–—/]\s*(?:(?:19|20)\d\d
 # Title separators: a pipe (any width, spaced or not), a spaced dash or a spaced guillemet/
 # chevron. An unspaced hyphen is part of a word ("Berlin-Lichterfelde").
 _TITLE_SEP = re.compile(r"\s*[|｜]\s*|\s+[-–—›»·•]\s+|\s+::\s+")
-_DATE_SEGMENT = re.compile(r"^[\d\s./:-]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
+_DATE_SEGMENT = re.compile(r"^[\d\s./:-]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|"
+                           r"^\w+\.?\s+\d{1,2},?\s+\d{4}$")
 _BYLINE_SEGMENT = re.compile(r"(?i)^(?:by|von|par|por|di|door|av|af)\s")
 _DOMAIN = re.compile(r"(?<![\w@./-])((?:www\d?\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
                      r"[a-z]{2,24})(?![\w@/-])",
@@ -115,7 +116,8 @@ class NameRules:
 def _edge_re(forms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not forms:
         return None
-    alts = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
+    alts = "|".join(re.escape(f).replace(r"\ ", r"\s+")
+                    for f in sorted(forms, key=len, reverse=True))
     return re.compile(rf"(?:^|[\s,&]+)(?:{alts})\.?(?:\s*&\s*)?$|^(?:{alts})\.?\s+", re.I)
 
 
@@ -333,7 +335,8 @@ def title_segments(line: str) -> list[str]:
         return []
     # a part opening with a quote mark is a quotation of the headline, not a name
     parts = _TITLE_SEP.split(line)
-    parts = [parts[0].strip()] + ["" if p.strip()[:1] in "\"'«»“”„‘’" else p.strip(_EDGE)
+    quote = "\"'«»“”„‘’"
+    parts = [parts[0].strip()] + ["" if p.strip()[:1] in quote else p.strip(_EDGE)
                                   for p in parts[1:]]
     if len(parts) < 2:
         return []
