@@ -132,7 +132,7 @@ def test_nothing_known_is_none(reg):
     assert detect_outlet(make_page([BODY, "Share this article"]), reg) is None
 
 
-def test_unregistered_site_named_by_its_copyright_footer():
+def test_unregistered_site_named_by_its_copyright_footer(reg):
     from flows.records import CleanPage, LineDecision, RawDocument
     from flows.stages.detect.detector import copyright_outlet
 
@@ -141,7 +141,7 @@ def test_unregistered_site_named_by_its_copyright_footer():
              LineDecision(2, "© 2022 Le Courrier du Rhône – Tous droits réservés – courrierdurhone.example",
                           False, "site_footer"))
     page = CleanPage(doc, "T", None, None, None, None, None, ("Body line of the story.",), lines, "lines")
-    m = copyright_outlet(page)
+    m = copyright_outlet(page, reg)
     assert (m.name, m.domain, m.registered) == ("Le Courrier du Rhône", "courrierdurhone.example", False)
     assert m.evidence[0].signal == "copyright_line" and m.evidence[0].line_no == 2
 
@@ -176,12 +176,12 @@ def test_archived_page_is_published_by_the_archived_site(reg):
     assert (o.outlet_id, o.domain) == ("presstv", "presstv.ir")
 
 
-def test_copyright_lines_name_the_site_not_the_phrase():
+def test_copyright_lines_name_the_site_not_the_phrase(reg):
     """"© 2019. All rights reserved" names nobody (it made an outlet "All rights reserved"
     shared by unrelated sites); an em-dash year range is a year range."""
     from flows.stages.detect.detector import copyright_outlet
 
-    assert copyright_outlet(make_page([BODY, "Copyright © 2019. All Rights Reserved"])) is None
-    assert copyright_outlet(make_page([BODY, "© 2021 All rights reserved"])) is None
-    o = copyright_outlet(make_page([BODY, "© 1997—2024 Golem.de. Alle Rechte vorbehalten."]))
+    assert copyright_outlet(make_page([BODY, "Copyright © 2019. All Rights Reserved"]), reg) is None
+    assert copyright_outlet(make_page([BODY, "© 2021 All rights reserved"]), reg) is None
+    o = copyright_outlet(make_page([BODY, "© 1997—2024 Golem.de. Alle Rechte vorbehalten."]), reg)
     assert o is not None and o.name == "Golem.de"

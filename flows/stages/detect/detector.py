@@ -31,7 +31,7 @@ import html as htmllib
 import json
 import logging
 import re
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from flows.records import (Article, BatchResult, CleanPage, Evidence, OutletMatch,
                            Rejection)
@@ -41,6 +41,9 @@ from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
 from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
                                   original_url)
+from flows.stages.detect.site_names import (clean_name, domain_agrees, footer_name_sets, is_domain,
+                                            logo_name, squash, title_segments,
+                                            written_domains)
 from flows.stages.detect.wire import combine, detect_wire
 
 log = logging.getLogger(__name__)
@@ -50,15 +53,14 @@ __all__ = ["OutletRegistry", "RegistryEntry", "load_registry", "detect", "detect
 
 STAGE = "detect"
 MIN_TEXT_CONFIDENCE = 0.5
+NAME_LINE_WEIGHT = 0.45  # with the chrome bonus, enough alone; a sister-site list needs more
 META_SCAN_CHARS = 400_000  # metadata lives in <head>; never scan megabytes of body
 
 _TAG = re.compile(r"<(meta|link)\b([^>]*)>", re.I)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _LDJSON = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.I | re.S)
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–—]\s*\d{4})?\s*[,.]?\s*)?"
-                        r"(?!all rights)(?P<name>[^|;,.\s\n©][^|;,\n©]{1,59}?)(?:\.\s|\.$|\s+all rights|\s[-–—]\s|[|;,\n©]|$)",
-                        re.I)
-_PHOTO = re.compile(r"photo|getty|image|picture|/", re.I)
+_PHOTO = re.compile(r"photo|foto|getty|image|picture|shutterstock|istock|alamy|imago|unsplash|"
+                    r"pixabay|/", re.I)
 _SELF_AFTER = re.compile(
     r"^(?:[’']s?\s+(?:website|web site|editorial board|editorial team|app|newsletter|"
     r"journalists|staff|team|correspondent|reporter|podcast|privacy|terms)|,\s*1920,"
@@ -130,30 +132,72 @@ def page_meta(html: str) -> dict:
 
 # --------------------------------------------------------------------------- publisher
 
+class Footer(NamedTuple):
+    """What a copyright line names: cleaned names, whether it reads as a site footer, and
+    the names with group words kept, for registry look-ups (see `clean_name`)."""
+
+    names: list[str]
+    strong: bool
+    registry_names: list[str]
+
+
 def _match(entry: RegistryEntry, domain: str | None, conf: float,
            evidence: list[Evidence]) -> OutletMatch:
     return OutletMatch(entry.outlet_id, entry.name, domain or entry.domains[0], True,
                        round(min(conf, 0.99), 4), tuple(evidence))
 
 
-def _usable_name(name: str | None) -> str | None:
-    """A site name fit to name an unregistered outlet ("Copyright 2014" is not one)."""
+def _usable_name(name: str | None, registry: OutletRegistry,
+                 host: str | None = None) -> str | None:
+    """A site name fit to name an unregistered outlet: cleaned of rights notices and legal
+    forms ("ntv.de Alle Rechte vorbehalten" is ntv.de, "Copyright 2014" names nobody); of
+    a name with a tagline ("Breaking Australian and World News Headlines - 9News") the part
+    the site's host spells."""
     if not name:
         return None
     name = re.sub(r"\s+", " ", name).strip()
-    if not re.search(r"[^\W\d_]{2}", name) or re.match(r"(?i)^(?:©|copyright|\(c\))", name):
-        return None
-    return name[:120]
+    if host:
+        parts = [p for p in re.split(r"\s+[|\-–—:•]\s+|\s*\|\s*", name) if p.strip()]
+        if len(parts) > 1:
+            name = next((p for p in parts if domain_agrees(p, host)), name)
+    return clean_name(name, registry.name_rules)
 
 
-def text_evidence(page: CleanPage, registry: OutletRegistry
+def _registry_name(name: str | None, registry: OutletRegistry) -> RegistryEntry | None:
+    """The registered outlet a site name names, as printed or cleaned ("Ediciones EL PAÍS
+    S.L" is El País, "Insider Inc." is Insider)."""
+    return registry.match_name(name) or registry.match_name(
+        clean_name(name, registry.name_rules, groups=False))
+
+
+def page_footers(page: CleanPage, registry: OutletRegistry) -> dict[int, Footer]:
+    """`footer_names` of every copyright or rights line of the page, by line number (the
+    text evidence and the unregistered site both read them; one scan of the lines)."""
+    rules = registry.name_rules
+    out = {}
+    for d in page.lines:
+        # the story's own lines only by a copyright sign: a rights phrase alone is a footer
+        # only in the chrome (and the full test costs a few us a line)
+        if (not d.keep or "©" in d.text or "opyright" in d.text) and rules.may_be_footer(d.text):
+            names, registry_names, strong = footer_name_sets(d.text, rules)
+            if names or registry_names:
+                out[d.line_no] = Footer(names, strong, registry_names)
+    return out
+
+
+def text_evidence(page: CleanPage, registry: OutletRegistry,
+                  footers: dict[int, Footer] | None = None
                   ) -> dict[str, list[tuple[float, Evidence]]]:
-    """Self-references of registered (non-wire) outlets in the page's lines."""
+    """Self-references of registered outlets in the page's lines (a wire only by its own
+    site's footer)."""
+    if footers is None:
+        footers = page_footers(page, registry)
     found: dict[str, list[tuple[float, Evidence]]] = {}
     sigs = [(s, e) for e in registry.entries if not e.is_wire for s in e.signatures]
 
-    def add(e: RegistryEntry, w: float, signal: str, text: str, line_no: int, keep: bool):
-        if e.is_wire:
+    def add(e: RegistryEntry, w: float, signal: str, text: str, line_no: int, keep: bool,
+            wire_ok: bool = False):
+        if e.is_wire and not wire_ok:
             return
         w = w if keep else min(0.95, w + 0.1)  # chrome names its own site
         found.setdefault(e.outlet_id, []).append((w, Evidence(signal, text[:300], line_no)))
@@ -166,18 +210,24 @@ def text_evidence(page: CleanPage, registry: OutletRegistry
                                     and found[e.outlet_id][-1][1].line_no == d.line_no):
                 add(e, 0.85, "text_signature", text, d.line_no, d.keep)
                 hit = True
-        if len(text) <= 200 and ("©" in text or "opyright" in text or "(c)" in text.lower()):
-            for m in _COPYRIGHT.finditer(text):
-                name = m.group("name").strip()
-                if _PHOTO.search(name):
-                    continue
-                name = re.split(r"\s+\d{4}\b|\s+[-–|]\s+", name)[0]
-                e = registry.match_name(name)
-                if e is not None:
-                    add(e, 0.7, "copyright_line", text, d.line_no, d.keep)
-                    hit = True
+        foot = footers.get(d.line_no)
+        for name in foot.registry_names if foot is not None else ():
+            e = None if _PHOTO.search(name) else registry.match_name(name)
+            if e is not None:
+                # a wire's own site: its legal footer ("© 2024 Reuters. All rights
+                # reserved") in the chrome; a reprint credits the wire in the story
+                add(e, 0.7, "copyright_line", text, d.line_no, d.keep,
+                    wire_ok=foot.strong and not d.keep and not _PHOTO.search(text))
+                hit = True
+                break
         if hit or len(text) > 400:
             continue
+        if not d.keep and 5 <= len(text) <= 60:  # the site's logo line: its name alone
+            e = registry.name_line(text)
+            if e is not None:  # once: a repeated nav link is no more evidence
+                if not any(ev.signal == "name_line" for _, ev in found.get(e.outlet_id, ())):
+                    add(e, NAME_LINE_WEIGHT, "name_line", text, d.line_no, d.keep)
+                continue
         for m, e in registry.find_names(text):
             if _SELF_AFTER.match(text[m.end():m.end() + 40]) or _SELF_BEFORE.search(
                     text[max(0, m.start() - 30):m.start()]):
@@ -223,21 +273,21 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
         for sig, n in names:  # a mirror of a registered outlet names itself
             if (sig, n) not in identity:
                 continue
-            entry = registry.match_name(n)
+            entry = _registry_name(n, registry)
             if entry is not None:
                 ev.append(Evidence(sig, n))
                 return _match(entry, host, conf * 0.9, ev)
         name = None
         for sig, n in names:
-            if _usable_name(n):
-                name = _usable_name(n)
+            if _usable_name(n, registry, host):
+                name = _usable_name(n, registry, host)
                 ev.append(Evidence(sig, n))
                 break
         return OutletMatch(None, name or host, host, False, round(conf * 0.9, 4), tuple(ev))
 
     # 2. site metadata without an address
     for sig, n in identity + publisher:
-        entry = registry.match_name(n)
+        entry = _registry_name(n, registry)
         if entry is not None and (not entry.is_wire or sig != "jsonld_publisher"):
             return _match(entry, None, 0.8, [Evidence(sig, n)])
     for url in meta.get("alternates", []):
@@ -247,12 +297,22 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
             return _match(hit[0], hit[1], 0.7, [Evidence("alternate_url", url)])
     hosts = [host_of(original_url(u)) for u in meta.get("alternates", [])]
     if hosts and hosts[0] and all(h == hosts[0] for h in hosts):
-        name = next((_usable_name(n) for _, n in identity + publisher if _usable_name(n)), None)
+        name = next((_usable_name(n, registry, hosts[0]) for _, n in identity + publisher
+                     if _usable_name(n, registry, hosts[0])), None)
         return OutletMatch(None, name or hosts[0], hosts[0], False, 0.6,
                            (Evidence("alternate_url", meta["alternates"][0]),))
 
-    # 3. the text
-    found = text_evidence(page, registry)
+    # 3. the text: registered outlets named by the chrome, the title suffix or a footer
+    footers = page_footers(page, registry)
+    found = text_evidence(page, registry, footers)
+    title = _title_line(page)
+    for seg in title_segments(title.text) if title is not None else ():
+        hit = registry.match_host(seg.lower()) if is_domain(seg) else None
+        entry = hit[0] if hit else registry.match_name(seg)
+        if entry is not None:  # a wire's own <title> ("… | Reuters") is its own site
+            found.setdefault(entry.outlet_id, []).append(
+                (TITLE_SUFFIX_WEIGHT, Evidence("title_suffix", title.text[:300], title.line_no)))
+            break
     if wire is None:
         kept_lines = [d.line_no for d in page.lines if d.keep]
         for c in self_credits:
@@ -265,40 +325,154 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
         conf = combine([w for w, _ in items])
         if conf > best_conf:
             best, best_conf = oid, conf
-    if best is not None and best_conf >= MIN_TEXT_CONFIDENCE:
+    # an unregistered site that names itself in its title and footer outweighs a lone
+    # "told X" about a registered one
+    site = text_site(page, registry, footers)
+    if site is not None:  # the site named itself by a registered name or host after all
+        hit = registry.match_host(site.domain) if site.domain else None
+        # a footer's name was looked up with its group words ("Vox Media" is not Vox)
+        entry = hit[0] if hit else (None if site.evidence[0].signal == "copyright_line"
+                                    else _registry_name(site.name, registry))
+        if entry is not None and not entry.is_wire:
+            items = found.setdefault(entry.outlet_id, [])
+            items.insert(0, (site.confidence, site.evidence[0]))
+            conf = combine([w for w, _ in items])
+            if conf >= best_conf:  # as sure as the unregistered site would have been
+                return _match(entry, hit[1] if hit else None, conf, [ev for _, ev in items])
+            site = None
+    if best is not None and best_conf >= MIN_TEXT_CONFIDENCE and (
+            site is None or best_conf > site.confidence):
         return _match(registry.by_id[best], None, best_conf, [ev for _, ev in found[best]])
     for sig, n in identity + publisher:
-        name = _usable_name(n)
+        name = _usable_name(n, registry)
         if name:
             return OutletMatch(None, name, None, False, 0.6, (Evidence(sig, n),))
-    # 4. an unregistered site's own copyright footer ("© 2022 The Harbour Courier. All
-    # rights reserved. harbourcourier.example"), so the registry can grow from what was seen
-    return copyright_outlet(page)
+    # 4. an unregistered site's own title suffix and copyright footer ("© 2022 The Harbour
+    # Courier. All rights reserved. harbourcourier.example"), so the registry can grow
+    return site
 
 
-_DOMAIN = re.compile(r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w@-])")
+TITLE_SUFFIX_WEIGHT = 0.8
+MAX_DOMAIN_LINE = 1000  # a site names its address in chrome and notes, not in long paragraphs
+LOGO_LINES = 400  # a header logo's alt text comes before the story; a footer logo too
+MAX_FOOTER_LINES = 3  # footers sit at the bottom: the first few copyright lines found
+_WORD_START = re.compile(r"[^\W\d_]")
 
 
-def copyright_outlet(page: CleanPage) -> OutletMatch | None:
-    """An unregistered outlet named by a copyright line of the page's chrome (removed lines
-    first, from the bottom up), with a domain when the same line gives one."""
-    lines = [d for d in reversed(page.lines) if not d.keep] + [d for d in reversed(page.lines) if d.keep]
-    for d in lines:
-        text = d.text
-        if len(text) > 200 or not ("©" in text or "opyright" in text):
+def _title_line(page: CleanPage):
+    """The page's first line: a plain-text scrape starts with the page's <title>."""
+    return next((d for d in page.lines if d.text.strip()), None)
+
+
+def _is_wire_name(name: str, registry: OutletRegistry) -> bool:
+    """"dpa-infocom", "AFP": a wire's credit names the story's source, not the site."""
+    first = re.split(r"[\s\-/:,]+", name.strip())[0]
+    entry = registry.match_name(name)
+    return (entry is not None and entry.is_wire) or first in registry.wire_tokens
+
+
+def _agree(a: str, b: str) -> bool:
+    """Two spellings of one site name: equal, or one contains the other ("The West
+    Australian" / "West Australian Newspapers"), ignoring case, spaces and punctuation."""
+    ka, kb = squash(a), squash(b)
+    if min(len(ka), len(kb)) < 3:
+        return ka == kb and bool(ka)
+    return ka in kb or kb in ka
+
+
+def text_site(page: CleanPage, registry: OutletRegistry,
+              footer_lines: dict[int, Footer] | None = None,
+              use_title: bool = True) -> OutletMatch | None:
+    """An unregistered outlet as the page names itself: the <title> suffix ("Headline |
+    Site") and the copyright footer (removed lines first, from the bottom up), cleaned of
+    rights notices and legal forms (`site_names`), with a domain written on the page that
+    spells the name. A name both give, or that a written domain spells, is the surer."""
+    rules = registry.name_rules
+    if footer_lines is None:
+        footer_lines = page_footers(page, registry)
+    title = _title_line(page) if use_title else None
+    if title is not None and title.line_no in footer_lines:
+        title = None  # a page that opens with its footer has no title line
+    segs = title_segments(title.text) if title is not None else []
+    footers: list[tuple[str, bool, object]] = []
+    ordered = [d for d in reversed(page.lines) if not d.keep] + \
+        [d for d in reversed(page.lines) if d.keep]
+    for d in ordered:
+        if d.line_no not in footer_lines:
             continue
-        for m in _COPYRIGHT.finditer(text):
-            raw = m.group("name").strip()
-            if _PHOTO.search(raw):
-                continue
-            name = _usable_name(re.split(r"\s+\d{4}\b|\s+[-–|]\s+", raw)[0].strip(" «»\"“”'"))
-            if not name:
-                continue
-            domains = [h for h in _DOMAIN.findall(text.lower()) if not h.endswith((".jpg", ".png"))]
-            domain = domains[0].removeprefix("www.") if domains else None
-            return OutletMatch(None, name, domain, False, 0.6,
-                               (Evidence("copyright_line", text[:300], d.line_no),))
-    return None
+        names, strong = footer_lines[d.line_no].names, footer_lines[d.line_no].strong
+        credit = re.split(r"\s*\|", d.text)[0]
+        if _PHOTO.search(credit):  # "© dpa/Zuma Wire/K.C. Alfred": a photo credit
+            continue
+        names = [n for n in names if not _PHOTO.search(n) and not _is_wire_name(n, registry)]
+        if names and (strong or not d.keep):
+            footers.append((names[0], strong, d))
+            if len(footers) >= MAX_FOOTER_LINES:
+                break
+    if not segs and not footers and not any(
+            not d.keep and logo_name(d.text) for d in page.lines[:LOGO_LINES]):
+        return None
+    domains: list[str] = []
+
+    def page_domains() -> list[str]:  # the chrome's short lines, read once when needed
+        if not domains:
+            domains.extend(written_domains("\n".join(
+                d.text for d in page.lines if len(d.text) <= MAX_DOMAIN_LINE)) or [""])
+        return [h for h in domains if h]
+    title_key = squash(title.text) if title is not None else ""
+
+    def domain_for(name: str) -> str | None:
+        if is_domain(name):
+            return re.sub(r"^www\d?\.", "", name.lower())
+        return next((h for h in page_domains() if domain_agrees(name, h)), None)
+
+    logo = next(((logo_name(d.text), d) for d in page.lines[:LOGO_LINES]
+                 if not d.keep and logo_name(d.text)), None)
+    logo_name_ = clean_name(logo[0], rules) if logo is not None else None
+    cands: list[tuple[float, str, str | None, Evidence]] = []
+    if logo_name_ and not _is_wire_name(logo_name_, registry):
+        # the header logo is the brand itself: it wins ties with the title suffix
+        dom = domain_for(logo_name_)
+        w = 0.5 + (0.25 if any(_agree(logo_name_, x) for x in
+                              segs[:3] + [f for f, _, _ in footers]) else 0) + (0.15 if dom else 0)
+        cands.append((w, logo_name_, dom, Evidence("logo_line", logo[1].text[:300],
+                                                   logo[1].line_no)))
+    for i, seg in enumerate(segs[:3]):
+        name = clean_name(seg, rules)
+        if not name or _is_wire_name(name, registry):
+            continue
+        w = 0.55 - 0.05 * i
+        same = next((f for f, _, _ in footers if _agree(name, f)), None)
+        if same is not None:
+            w += 0.25
+            # "Washington Times" in the title, "The Washington Times, LLC" in the footer:
+            # the footer has the full name when it only adds a leading article
+            if len(same.split()) == len(name.split()) + 1 and \
+                    squash(same.split(" ", 1)[1]) == squash(name):
+                name = same
+        dom = domain_for(name)
+        if dom:
+            w += 0.15
+        cands.append((w, name, dom, Evidence("title_suffix", title.text[:300], title.line_no)))
+    for k, (name, strong, d) in enumerate(footers):
+        dom = domain_for(name)
+        if dom is None:  # "© 2022 Name – namesite.example": the same line's address
+            dom = next(iter(written_domains(d.text)), None)
+        w = (0.5 if strong else 0.35) - 0.05 * k + (0.15 if dom and domain_agrees(name, dom) else 0)
+        if len(squash(name)) >= 4 and squash(name) in title_key:  # the <title> names it too
+            w += 0.2
+        cands.append((w, name, dom, Evidence("copyright_line", d.text[:300], d.line_no)))
+    if not cands:
+        return None
+    w, name, dom, ev = max(cands, key=lambda c: c[0])
+    if w < 0.35:
+        return None
+    return OutletMatch(None, name, dom, False, round(min(w, 0.9), 4), (ev,))
+
+
+def copyright_outlet(page: CleanPage, registry: OutletRegistry) -> OutletMatch | None:
+    """An unregistered outlet named by the page's copyright footer alone (see `text_site`)."""
+    return text_site(page, registry, use_title=False)
 
 
 # --------------------------------------------------------------------------- stage

@@ -23,6 +23,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
+from flows.stages.detect.site_names import NameRules, load_name_rules
+
 KINDS = frozenset({"wire", "broadcaster", "newspaper", "online", "magazine"})
 COLUMNS = ("outlet_id", "name", "aliases", "domains", "country", "languages", "kind",
            "signatures")
@@ -137,6 +139,8 @@ def original_url(url: str | None) -> str | None:
 @dataclass(frozen=True)
 class OutletRegistry:
     entries: tuple[RegistryEntry, ...]
+    # how a site's printed name is cleaned (`outlet_names.csv`, beside `outlets.csv`)
+    name_rules: NameRules = NameRules()
 
     @cached_property
     def by_id(self) -> dict[str, RegistryEntry]:
@@ -167,6 +171,13 @@ class OutletRegistry:
             if cand in self._domains:
                 return self._domains[cand], cand
         return None
+
+    def name_line(self, text: str) -> RegistryEntry | None:
+        """The outlet a whole line names exactly, name or alias of >= 3 characters as
+        printed ("Le Figaro", not "le figaro"), without the tagline splitting of
+        `match_name`: a chrome line that is just the name is the site's logo or home link."""
+        e = self._text_alias.get(text.strip())
+        return e if e is not None and len(text.strip()) >= MIN_TEXT_ALIAS else None
 
     def match_name(self, name: str | None) -> RegistryEntry | None:
         """Exact (normalised) match of a site name against names and aliases.
@@ -259,7 +270,8 @@ def _split(v: str | None) -> tuple[str, ...]:
 
 
 def load_registry(reference_dir: Path) -> OutletRegistry:
-    """Read and validate `outlets.csv`; `ValueError` names the first bad row."""
+    """Read and validate `outlets.csv` (and the name rules of `outlet_names.csv`);
+    `ValueError` names the first bad row."""
     path = Path(reference_dir) / "outlets.csv"
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
@@ -312,4 +324,4 @@ def load_registry(reference_dir: Path) -> OutletRegistry:
                                      languages, kind, _split(r["signatures"])))
     if not entries:
         raise ValueError(f"{path}: no outlets")
-    return OutletRegistry(tuple(entries))
+    return OutletRegistry(tuple(entries), load_name_rules(reference_dir))
