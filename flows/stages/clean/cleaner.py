@@ -24,7 +24,7 @@ from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rej
 from flows.stages.batch import apply_batch
 from flows.stages.clean._line_features import tokens
 from flows.stages.clean._render import parse_html, render_lines
-from flows.stages.clean.dates import find_published_date
+from flows.stages.clean.byline import BylineRules, text_author_and_date
 from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
@@ -56,6 +56,7 @@ class CleanOptions:
     templates: frozenset[str] = field(default_factory=frozenset)
     fallback_chars: int = 200
     max_html_chars: int = 5_000_000
+    byline: BylineRules | None = None  # byline words and month names; None: no author/date from text
 
 
 def _split_lines(text: str) -> list[str]:
@@ -65,9 +66,10 @@ def _split_lines(text: str) -> list[str]:
 def _clean_text(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     lines = _split_lines(doc.text)
     title, decisions = classify_page(lines, opts.rules, templates=opts.templates)
+    author, date = text_author_and_date(lines, decisions, title, opts.byline)
     return CleanPage(
-        doc=doc, title=title, author=None,
-        published_date=find_published_date(lines, title), site_name=None,
+        doc=doc, title=title, author=author,
+        published_date=date, site_name=None,
         canonical_url=None, description=None,
         paragraphs=tuple(d.text for d in decisions if d.keep),
         lines=tuple(decisions), extractor="lines",
