@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from typing import Sequence
 
 from flows.records import LineDecision
 from flows.stages.clean.dates import (
-    DatePatterns, dateline_date, find_published_date, load_date_patterns,
+    DatePatterns, copyright_year, dateline_date, find_published_date, load_date_patterns,
+    yearless_date,
 )
 
 WORDS_FILE = "byline_words.csv"
@@ -158,7 +160,7 @@ def _names(text: str, rules: BylineRules, max_tokens: int = MAX_NAME_TOKENS,
     a place, a date, a "with"."""
     names: list[str] = []
     for piece in _SEPARATORS.split(_unglue(text, case_glue).strip()):
-        toks = _tokens(piece)
+        toks = _tokens(piece.split("(")[0])  # "(Erzbischof von Vienne)": a gloss, not a name
         if not toks:
             break
         cur: list[str] = []
@@ -200,10 +202,15 @@ def _names(text: str, rules: BylineRules, max_tokens: int = MAX_NAME_TOKENS,
 
 def _starts_with(folded: str, words: Sequence[str]) -> str | None:
     """The first of `words` (folded, longest first) that starts `folded` as whole words."""
-    for w in words:
-        if folded.startswith(w) and (len(folded) == len(w) or not folded[len(w)].isalnum()):
-            return w
-    return None
+    m = _start_re(tuple(words)).match(folded)
+    return m[0] if m else None
+
+
+@functools.lru_cache(maxsize=16)
+def _start_re(words: tuple[str, ...]) -> re.Pattern:
+    """One alternation per word list (longest first), matched at the start of a line;
+    cached by the list itself, so it is a pure function of its argument."""
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])")
 
 
 def _after_marker(segment: str, rules: BylineRules) -> str | None:
@@ -218,7 +225,8 @@ def _after_marker(segment: str, rules: BylineRules) -> str | None:
 
 def _is_date_line(text: str, rules: BylineRules, today: dt.date) -> bool:
     """A dateline: a date, a short time stamp, or a "published"/"ago" word with a digit."""
-    if dateline_date(text, today, rules.dates) is not None:
+    if dateline_date(text, today, rules.dates) is not None or (
+            len(text) <= 30 and yearless_date(text, today.year, today, rules.dates)):
         return True
     if len(text) <= 40 and _TIME.search(text):
         return True
@@ -338,9 +346,21 @@ def find_dateline(decisions: Sequence[LineDecision], rules: BylineRules,
     lo, hi = max(0, start - BEFORE), min(len(decisions), start + AFTER + 1)
     anchor = start if near is None else near
     order = sorted(range(lo, hi), key=lambda i: (abs(i - anchor), i > anchor))
+    texts = [" ".join(decisions[i].text.split()) for i in range(len(decisions))]
     for i in order:
-        text = decisions[i].text.strip()
-        if (value := dateline_date(text, today, rules.dates)):
+        if (value := dateline_date(texts[i], today, rules.dates) or (
+                len(texts[i]) <= 100 and dateline_date(_unglue(texts[i]), today, rules.dates))):
+            # (unglued: "2 minute readApril 25, 2023")
+            return value.isoformat()
+    year = copyright_year(texts, today)
+    for i in order if year is not None else ():
+        if (value := yearless_date(texts[i], year, today, rules.dates)):
+            return value.isoformat()
+    # a "Published ..." line anywhere (the article's own header can sit far from where
+    # the line classifier starts the article)
+    for text in texts:
+        if len(text) <= 100 and _starts_with(_fold(text), rules.datewords) and (
+                value := dateline_date(text, today, rules.dates)):
             return value.isoformat()
     return None
 

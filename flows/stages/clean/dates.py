@@ -33,10 +33,14 @@ class DatePatterns:
     short_year: re.Pattern
     month_day_year: re.Pattern
     day_month_year: re.Pattern
+    month_day: re.Pattern  # no year: "April 25 (Reuters)", "8 января, 17:46"
+    day_month: re.Pattern
 
 
 def date_patterns(months: Mapping[str, int]) -> DatePatterns:
     names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
+    # a year ends at a word boundary or runs into a glued time ("April 25, 20232:26 PM")
+    year = r"((?:19|20)\d\d)(?:\b|(?=\d{1,2}[:.]\d\d))"
     return DatePatterns(
         months=dict(months),
         iso=re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)"),
@@ -47,10 +51,14 @@ def date_patterns(months: Mapping[str, int]) -> DatePatterns:
         # 15.04.25 (a dateline's short year; never followed by more digits or a dot-number)
         short_year=re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d\d)(?![\d.])"),
         month_day_year=re.compile(
-            rf"(?<!\w)({names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I),
+            rf"(?<!\w)({names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+{year}", re.I),
         day_month_year=re.compile(
             rf"(?<!\d)(\d{{1,2}})(?:er|º|\.)?\s+(?:de\s+)?({names})\.?,?\s+(?:de\s+)?"
-            rf"((?:19|20)\d\d)\b", re.I),
+            rf"{year}", re.I),
+        month_day=re.compile(rf"(?<!\w)({names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.])",
+                             re.I),
+        day_month=re.compile(rf"(?<![\d.])(\d{{1,2}})(?:er|º|\.)?\s+(?:de\s+)?({names})(?!\w)",
+                             re.I),
     )
 
 
@@ -126,4 +134,34 @@ def find_published_date(lines: Sequence[str], title: str | None, today: dt.date 
     for line in top[start:] + top[:start]:
         if (value := dateline_date(line, today, pats)):
             return value.isoformat()
+    return None
+
+
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)",
+                        re.I)
+
+
+def copyright_year(lines: Sequence[str], today: dt.date) -> int | None:
+    """The year of the page's copyright notice ("© 2000-2026" -> 2026): the year the page
+    was rendered, which for a news page is its publication year or close to it."""
+    for line in reversed(lines):
+        if (m := _COPYRIGHT.search(line)) and EARLIEST.year <= int(m[1]) <= today.year:
+            return int(m[1])
+    return None
+
+
+def yearless_date(line: str, year: int, today: dt.date, pats: DatePatterns) -> dt.date | None:
+    """A day and month without a year ("April 25 (Reuters) -", "8 января, 17:46") on a
+    short dateline, dated in `year` (the year before when that is in the future)."""
+    if len(line) > 80:
+        return None
+    for rx, mi, di in ((pats.month_day, 1, 2), (pats.day_month, 2, 1)):
+        m = rx.search(line)
+        if m and not re.match(r",?\s*\d{3}", line[m.end():]):  # "April 10, 20233": not year-less
+            month, day = pats.months[m[mi].casefold()], int(m[di])
+            value = _date(year, month, day, dt.date.max)
+            if value and value > today:
+                value = _date(year - 1, month, day, today)
+            if value:
+                return value
     return None
