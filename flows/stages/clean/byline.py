@@ -307,8 +307,10 @@ def find_byline(decisions: Sequence[LineDecision], rules: BylineRules, title: st
             marked = True
             if rest:
                 if len(rest.split()) <= MAX_BYLINE_WORDS:
-                    offer(0, i, _names(rest, rules, single=True))
-            elif len(segments) == 1 and i + 1 < len(texts):  # a lone marker labels the next line
+                    label = _starts_with(_fold(seg), rules.markers) in rules.labels
+                    offer(0, i, _names(rest, rules, single=not label))
+            elif len(segments) == 1 and i + 1 < len(texts) and _after_marker(
+                    texts[i + 1], rules) is None:  # a lone marker labels the next line
                 offer(0, i + 1, _names(texts[i + 1], rules, MAX_RUN_TOKENS))
         if marked or decisions[i].reason in _FURNITURE or len(text.split()) > MAX_BYLINE_WORDS:
             continue
