@@ -107,3 +107,11 @@ def test_text_author_and_date_without_rules_is_empty():
 ])
 def test_site_author(rules, author, sites, is_site):
     assert site_author(author, sites, rules.agencies) is is_site
+
+
+def test_a_date_standing_alone_after_the_start_is_the_last_resort(rules):
+    from flows.stages.clean.byline import first_date_line
+    decisions = _page("Bridge closed", body=[*BODY * 6, "29.06.2025", "Other story", "01.01.2025"])
+    assert find_dateline(decisions, rules, None, TODAY) is None  # too far below the start
+    assert first_date_line(decisions, rules, TODAY) == "2025-06-29"
+    assert text_author_and_date([d.text for d in decisions], decisions, None, rules, TODAY)[1] == "2025-06-29"

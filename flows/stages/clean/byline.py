@@ -28,8 +28,8 @@ from typing import Sequence
 
 from flows.records import LineDecision
 from flows.stages.clean.dates import (
-    DatePatterns, copyright_year, dateline_date, find_published_date, load_date_patterns,
-    yearless_date,
+    DatePatterns, copyright_year, dateline_date, dates_in, find_published_date,
+    load_date_patterns, yearless_date,
 )
 
 WORDS_FILE = "byline_words.csv"
@@ -42,6 +42,7 @@ MAX_NAME_TOKENS = 5  # one person's name
 MAX_RUN_TOKENS = 9  # several names run together on a line of their own
 MAX_BYLINE_WORDS = 16  # a byline segment is short; a longer one with "von" is a sentence
 MAX_AUTHORS = 4
+MAX_STAMP_CHARS = 60  # a date standing alone on its line, give or take a time or a place
 # Reasons given by phrase rules: such a line is page furniture, never a name.
 _FURNITURE = {"share_button", "ad_label", "navigation", "newsletter", "comment_prompt",
               "related_link", "menu_line", "chrome_phrase", "cookie_notice", "title_line"}
@@ -392,9 +393,27 @@ def text_author_and_date(lines: Sequence[str], decisions: Sequence[LineDecision]
     if rules is None:
         return None, None
     author, at = find_byline(decisions, rules, title, today)
-    date = find_dateline(decisions, rules, at, today) or find_published_date(
-        lines, title, today, rules.dates)
+    date = (find_dateline(decisions, rules, at, today)
+            or find_published_date(lines, title, today, rules.dates)
+            or first_date_line(decisions, rules, today))
     return author, date
+
+
+def first_date_line(decisions: Sequence[LineDecision], rules: BylineRules,
+                    today: dt.date | None = None) -> str | None:
+    """Last resort: the first short line from the article start on that is mostly a date
+    ("29.06.2025", "20 February, 2024"). A stamp standing alone after the text starts is
+    the article's own, more often than a date in a list of other stories further down."""
+    today = today or dt.date.today()
+    start = _start(decisions)
+    for d in decisions[start:] if start is not None else ():
+        text = " ".join(d.text.split())
+        if len(text) > MAX_STAMP_CHARS:
+            continue
+        found = dates_in(text, today, rules.dates)
+        if found and found[0][1] - found[0][0] >= len(text) / 2:
+            return found[0][2].isoformat()
+    return None
 
 
 def site_author(author: str | None, site_names: Sequence[str | None],
