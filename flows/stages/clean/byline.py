@@ -11,15 +11,22 @@ name (two to a few capitalised words) and sits next to a date line or a byline w
 on its line ("von" / "Author of the article:"). A name that is the site's own (a segment of
 the page title such as "| Ottawa Citizen") is not an author.
 
-HTML pages get their author from metadata; `site_author` tells when that author is just the
-site's name ("Deutsche Welle" on dw.com), which is a publisher, not an author.
+Dates: the date line closest to the byline, then a day and month without a year dated by
+the page's copyright year, then a "Published ..." line anywhere, then the first date line
+under the headline, then the first date standing alone after the article starts.
+
+HTML pages get their author from trafilatura (metadata, JSON-LD, markup). When that author
+is only the site's name ("Deutsche Welle" on dw.com, "n-tv NACHRICHTEN"), a JSON-LD author
+that is not the site (a person, or an agency) or the byline in the rendered lines replaces
+it; the site's name stays only when the page names nobody else. The HTML date is JSON-LD
+`datePublished` as written (the publisher's own day), else trafilatura's.
 """
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
 import functools
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,7 +55,6 @@ _FURNITURE = {"share_button", "ad_label", "navigation", "newsletter", "comment_p
               "related_link", "menu_line", "chrome_phrase", "cookie_notice", "title_line"}
 _SEPARATORS = re.compile(r"\s*(?:[,;|/•·]|\s[–—-]\s)\s*")
 _SEGMENTS = re.compile(r"\s*[|•·]\s*")
-_TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*", re.U)
 _TIME = re.compile(r"(?<!\d)\d{1,2}[:.h]\d\d(?!\d)")
 _LEAD_PUNCT = re.compile(r"^[\s:：\-–—|•·,(©]+")
 _HANDLE = re.compile(r"@\w+")
@@ -165,10 +171,12 @@ def _names(text: str, rules: BylineRules, max_tokens: int = MAX_NAME_TOKENS,
     agency. The list ends at the first piece that is not a name: a role ("Redakteurin"),
     a place, a date, a "with"."""
     names: list[str] = []
+    first: list[str] = []
     for piece in _SEPARATORS.split(_unglue(text, case_glue).strip()):
         toks = _tokens(piece.split("(")[0])  # "(Erzbischof von Vienne)": a gloss, not a name
         if not toks:
             break
+        first = first or toks
         cur: list[str] = []
         i, stop = 0, False
         while i < len(toks):
@@ -198,7 +206,7 @@ def _names(text: str, rules: BylineRules, max_tokens: int = MAX_NAME_TOKENS,
         if stop or len(names) >= MAX_AUTHORS:
             break
     if single and len(names) == 1 and len(names[0].split()) == 1 and (
-            len(toks) == 1 or toks[1][0].isdigit()):
+            len(first) == 1 or first[1][0].isdigit()):
         return names  # "von Landesspiegel", "By Staff": a one-word signature after a byline word
     good = []
     for name in names:
@@ -228,7 +236,11 @@ def _after_marker(segment: str, rules: BylineRules) -> str | None:
     marker = _starts_with(_fold(segment), rules.markers)
     if marker is None:
         return None
-    rest = " ".join(segment.split())[len(marker):]
+    words = segment.split()
+    n = len(marker.split())
+    # "Von:" / "By:" glued to a colon, or "Von: Anna": the colon goes with the marker
+    rest = " ".join(words[n:]) if _fold(" ".join(words[:n])).rstrip(":：") == marker else (
+        " ".join(words)[len(marker):])
     return _LEAD_PUNCT.sub("", rest).strip()
 
 
@@ -388,8 +400,9 @@ def find_dateline(decisions: Sequence[LineDecision], rules: BylineRules,
 def text_author_and_date(lines: Sequence[str], decisions: Sequence[LineDecision],
                          title: str | None, rules: BylineRules | None,
                          today: dt.date | None = None) -> tuple[str | None, str | None]:
-    """(author, ISO date) of a plain-text page from its byline zone; the date falls back
-    to the first date line under the headline."""
+    """(author, ISO date) of a plain-text page. The date is the dateline by the byline;
+    else the first date line under the headline; else the first date standing alone after
+    the article starts."""
     if rules is None:
         return None, None
     author, at = find_byline(decisions, rules, title, today)
