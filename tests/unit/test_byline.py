@@ -115,3 +115,18 @@ def test_a_date_standing_alone_after_the_start_is_the_last_resort(rules):
     assert find_dateline(decisions, rules, None, TODAY) is None  # too far below the start
     assert first_date_line(decisions, rules, TODAY) == "2025-06-29"
     assert text_author_and_date([d.text for d in decisions], decisions, None, rules, TODAY)[1] == "2025-06-29"
+
+
+def test_page_vocabulary_in_capitals_is_not_a_name(rules):
+    body = [*BODY, "The latest news from the council, and letters to the editor."]
+    for line in ("Latest News", "Letters To The Editor"):
+        assert find_byline(_page(line, "May 2, 2024", body=body), rules, None, TODAY)[0] is None
+    # a surname the page writes in lower case is rare; a byline word makes the name certain
+    assert find_byline(_page("Dirk Knop", "May 2, 2024", body=body), rules, None, TODAY)[0] == "Dirk Knop"
+
+
+def test_a_byline_word_run_into_the_name(rules):
+    assert find_byline(_page("ByAlex Bozarjian"), rules, None, TODAY)[0] == "Alex Bozarjian"
+    assert find_byline(_page("PorRodolfo Costa"), rules, None, TODAY)[0] == "Rodolfo Costa"
+    # a surname that starts like a byline word is not split
+    assert find_byline(_page("DiCaprio Leo"), rules, None, TODAY)[0] is None

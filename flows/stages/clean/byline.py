@@ -58,6 +58,7 @@ _SEGMENTS = re.compile(r"\s*[|•·]\s*")
 _TIME = re.compile(r"(?<!\d)\d{1,2}[:.h]\d\d(?!\d)")
 _LEAD_PUNCT = re.compile(r"^[\s:：\-–—|•·,(©]+")
 _HANDLE = re.compile(r"@\w+")
+_EDGE = "()[]{}\"'“”„«»‚‘:;!?,."
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _tokens(piece: str) -> list[str]:
     for raw in piece.split():
         if raw.endswith((":", "：")) and out:
             return []
-        tok = raw.strip("()[]{}\"'“”„«»‚‘:;!?")
+        tok = raw.strip(_EDGE[:-2])
         if tok:
             out.append(tok)
     return out
@@ -230,12 +231,23 @@ def _start_re(words: tuple[str, ...]) -> re.Pattern:
     return re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])")
 
 
+@functools.lru_cache(maxsize=4)
+def _glued_re(markers: tuple[str, ...], particles: frozenset[str]) -> re.Pattern:
+    """A one-word marker written capitalised and run into a capitalised name ("ByAlex");
+    not a marker that also starts surnames ("DiCaprio", "VonDerHaar")."""
+    words = [m.capitalize() for m in markers
+             if " " not in m and "/" not in m and len(m) >= 2 and m not in particles]
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?=[^\W\d_])(?=[^a-zß-ÿа-я])")
+
+
 def _after_marker(segment: str, rules: BylineRules) -> str | None:
     """The text after a byline word that starts the segment ("" for a lone marker), or
     None when the segment does not start with one."""
     marker = _starts_with(_fold(segment), rules.markers)
     if marker is None:
-        return None
+        glued = _glued_re(rules.markers, rules.particles).match(segment)  # "ByAlex Bozarjian"
+        rest = segment[glued.end():].strip() if glued else ""
+        return rest if len(rest.split()) >= 2 else None  # a first and a last name at least
     words = segment.split()
     n = len(marker.split())
     # "Von:" / "By:" glued to a colon, or "Von: Anna": the colon goes with the marker
@@ -298,6 +310,27 @@ def find_byline(decisions: Sequence[LineDecision], rules: BylineRules, title: st
             best = (key, ", ".join(names), i)
 
     is_date: dict[int, bool] = {}
+    lower: set[str] = set()
+
+    def common_words(names: list[str]) -> bool:
+        """True when the 'name' is page vocabulary: a word after its first occurs in lower
+        case elsewhere on the page ("Latest News", "Thema des Tages"), or its first word does
+        and is short ("Für Arbeitgeber", "Zum Inhalt"). Surnames are seldom written in lower
+        case; a first name may be a word ("Will", "Rose"), so only short ones count."""
+        if not lower:  # words as written in running text, not inside a link or an address
+            lower.update(w for t in texts for raw in t.split()
+                         if (w := raw.strip(_EDGE)) and w[0].islower() and w.isalpha())
+            lower.add("")
+        for name in names:
+            if _fold(name) in rules.agencies:
+                continue  # "dpa" is written in lower case and is an author
+            words = [w.casefold() for w in name.split() if w.casefold() not in rules.particles]
+            if not words:
+                continue
+            first, rest = words[0], words[1:]
+            if any(w in lower for w in rest) or (first in lower and (len(first) <= 4 or not rest)):
+                return True
+        return False
 
     def date_at(j: int) -> bool:
         if j not in is_date:
@@ -350,9 +383,13 @@ def find_byline(decisions: Sequence[LineDecision], rules: BylineRules, title: st
             elif len(rest.split()) > 1:
                 continue  # a name must be alone on its piece, give or take a role word
             if any(_is_date_line(p, rules, today) for p in others):
-                offer(1, i, names)
+                rank = 1
             elif (d := dated(i)) is not None:
-                offer(1 + d, i, names)
+                rank = 1 + d
+            else:
+                break
+            if not common_words(names):
+                offer(rank, i, names)
             break
     if site_signed and best is not None and best[0][0] > 0:
         return None, None  # a bare name beside a site-signed byline is a caption
