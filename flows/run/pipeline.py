@@ -39,6 +39,7 @@ from flows.config import Settings
 from flows.run import progress as prog
 from flows.records import Article, BatchResult, RawDocument, Rejection, SourceRef
 from flows.sources import SourceStats, expand_inputs
+from flows.stages.clean.byline import load_byline_rules
 from flows.stages.clean.cleaner import CleanOptions
 from flows.stages.detect.detector import OutletRegistry, load_registry
 from flows.stages.clean.lines import load_line_rules
@@ -249,7 +250,8 @@ def _summary_markdown(s: RunSummary) -> str:
 # ---------------------------------------------------------------- the flow
 
 def build_extract_options(settings: Settings, registry: OutletRegistry) -> ExtractOptions:
-    return ExtractOptions(clean=CleanOptions(rules=load_line_rules(settings.reference_dir)),
+    return ExtractOptions(clean=CleanOptions(rules=load_line_rules(settings.reference_dir),
+                                             byline=load_byline_rules(settings.reference_dir)),
                           registry=registry, language_seed=settings.language_seed,
                           walls=load_wall_rules(settings.reference_dir))
 

@@ -24,7 +24,7 @@ from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rej
 from flows.stages.batch import apply_batch
 from flows.stages.clean._line_features import tokens
 from flows.stages.clean._render import parse_html, render_lines
-from flows.stages.clean.dates import find_published_date
+from flows.stages.clean.byline import BylineRules, html_author_and_date, text_author_and_date
 from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
@@ -37,7 +37,6 @@ MIN_ARTICLE_CHARS = 80
 # trafilatura already dropped most chrome; a prefix phrase ("Sign up for ...") on one of
 # its paragraphs is more often article text, so only short paragraphs are removed by it.
 PREFIX_MAX_WORDS_HTML = 6
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACE = re.compile(r"\s+")
 # trafilatura writes table rows as "| cell | cell |": separators, but not a link menu.
 _TABLE_ROW = re.compile(r"^\|.*\|$")
@@ -56,6 +55,7 @@ class CleanOptions:
     templates: frozenset[str] = field(default_factory=frozenset)
     fallback_chars: int = 200
     max_html_chars: int = 5_000_000
+    byline: BylineRules | None = None  # byline words and month names; None: no author/date from text
 
 
 def _split_lines(text: str) -> list[str]:
@@ -65,9 +65,10 @@ def _split_lines(text: str) -> list[str]:
 def _clean_text(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     lines = _split_lines(doc.text)
     title, decisions = classify_page(lines, opts.rules, templates=opts.templates)
+    author, date = text_author_and_date(lines, decisions, title, opts.byline)
     return CleanPage(
-        doc=doc, title=title, author=None,
-        published_date=find_published_date(lines, title), site_name=None,
+        doc=doc, title=title, author=author,
+        published_date=date, site_name=None,
         canonical_url=None, description=None,
         paragraphs=tuple(d.text for d in decisions if d.keep),
         lines=tuple(decisions), extractor="lines",
@@ -162,10 +163,9 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     title = _SPACE.sub(" ", meta.get("title") or "").strip() or None
     body = meta.get("text") or ""
     publisher = _jsonld_publisher(root) if root is not None else None
-    date = meta.get("date") or None
+    author, date = html_author_and_date(root, meta, rendered, doc.url, publisher, opts.byline)
     common = dict(
-        doc=doc, title=title, author=meta.get("author") or None,
-        published_date=date if date and _ISO_DATE.match(date) else None,
+        doc=doc, title=title, author=author, published_date=date,
         site_name=meta.get("sitename") or None, canonical_url=meta.get("url") or None,
         description=meta.get("description") or None, publisher_hint=publisher,
     )
