@@ -48,6 +48,7 @@ MAX_SITE_WORDS = 6  # a site or section part is short
 PIPE_HEAD_TOKENS = 5  # "Headline | Section | Site": the head before the first pipe ...
 PIPE_TAIL_WORDS = 3  # ... and each part after it
 _PIPE = re.compile(r"\s*[|｜]\s*")
+_COMMA = re.compile(r",\s+")
 
 
 def key(text: str) -> str:
@@ -103,35 +104,50 @@ def _site_like(segment: str, names: Sequence[str], mastheads: frozenset[str]) ->
     if len(words) > MAX_SITE_WORDS:
         return False
     return (_matches_site(segment, names) or bool(_DOMAIN.match(segment))
-            or bool(_DATE_SEGMENT.match(segment) and sum(c.isdigit() for c in segment) >= 4)
+            or _is_date(segment)
             or key(segment) in mastheads)
 
 
 def strip_site(title: str, names: Sequence[str] = (),
                mastheads: frozenset[str] = frozenset()) -> str:
-    """`title` without its site part: cut at the first segment (after the first) that is
-    site-like (see `_site_like`); a leading site segment ("Site | Headline") is dropped
-    the same way. Unchanged when nothing is recognised, so a headline that contains a
-    dash keeps it."""
+    """`title` without its site part, or unchanged when none is recognised (so a
+    headline that contains a dash keeps it). In order:
+
+    * cut at the first segment (after the first) that is site-like (`_site_like`);
+      a leading site segment ("Site | Headline") is dropped the same way;
+    * "Headline | Section | Site": pipes seldom occur inside a headline, so short parts
+      after the first pipe of a long head are the site's even when not recognised;
+    * "Headline, Site, 26.04.2024": a comma template, recognised by its final date."""
+    title = title.strip()
     segs = segments(title)
-    if len(segs) < 2:
-        return title.strip()
-    for i in range(1, len(segs)):
-        if _site_like(segs[i], names, mastheads):
-            head = _join_until(title, segs, i)
-            if len(tokens(head)) >= MIN_HEADLINE_TOKENS:
-                return head
-            break
-    if _site_like(segs[0], names, mastheads) and len(tokens(" ".join(segs[1:]))) >= MIN_HEADLINE_TOKENS:
-        return _join_from(title, segs, 1)
-    # "Headline | Section | Site": pipes seldom occur inside a headline, so short parts
-    # after the first pipe of a long head are the site's, even when not recognised
+    if len(segs) >= 2:
+        for i in range(1, len(segs)):
+            if _site_like(segs[i], names, mastheads):
+                head = _join_until(title, segs, i)
+                if len(tokens(head)) >= MIN_HEADLINE_TOKENS:
+                    return head
+                break
+        if _site_like(segs[0], names, mastheads) and \
+                len(tokens(" ".join(segs[1:]))) >= MIN_HEADLINE_TOKENS:
+            return _join_from(title, segs, 1)
     head, *rest = _PIPE.split(title)
     rest = [p for p in rest if p.strip()]
     if rest and len(tokens(head)) >= PIPE_HEAD_TOKENS and all(
             len(p.split()) <= PIPE_TAIL_WORDS for p in rest):
         return head.strip()
-    return title.strip()
+    parts = _COMMA.split(title)
+    if len(parts) >= 2 and _is_date(parts[-1]):
+        # drop the date and, when short, the site name before it
+        cuts = [len(parts) - 2] if len(parts[-2].split()) <= MAX_SITE_WORDS else []
+        for cut in cuts + [len(parts) - 1]:
+            head = ", ".join(parts[:cut])
+            if len(tokens(head)) >= MIN_HEADLINE_TOKENS:
+                return head
+    return title
+
+
+def _is_date(segment: str) -> bool:
+    return bool(_DATE_SEGMENT.match(segment)) and sum(c.isdigit() for c in segment) >= 4
 
 
 def _join_until(title: str, segs: Sequence[str], end: int) -> str:
@@ -254,6 +270,8 @@ def html_headline(meta_title: str | None, *, page_title: str | None = None,
 
 
 SECTION_WORDS = 3
+BYLINE_REACH = 3  # a byline or dateline this many lines below a headline (after a dek)
+BYLINE_HEAD_WORDS = 5
 
 
 def _rest_after_prefix(title: str, prefix_key: str) -> str | None:
@@ -274,7 +292,9 @@ def _shares_word(a: str, b: str) -> bool:
 
 def text_headline(texts: Sequence[str], keys: Sequence[str], window: range,
                   candidate_ok: Callable[[int], bool], name_ok: Callable[[int], bool],
-                  fallback: Callable[[], int | None]) -> tuple[str | None, int | None]:
+                  fallback: Callable[[], int | None],
+                  meta_line: Callable[[int], bool] = lambda i: False,
+                  block_start: int = -1) -> tuple[str | None, int | None]:
     """The headline of a plain-text page: (text, index of its line or None).
 
     `texts[0]` is taken as the page's name (a scrape's first line is usually the HTML
@@ -301,11 +321,33 @@ def text_headline(texts: Sequence[str], keys: Sequence[str], window: range,
         exact = _run_keys(name).get(keys[i], 0.0) >= MIN_RUN_SHARE
         joined = None if exact else _kicker_join(name, keys, i)
         return (joined, None) if joined else (texts[i], i)
+    above = _above_byline(texts, [i for i in cand_idx if not meta_line(i)], meta_line,
+                          block_start)
+    if above is not None:
+        return texts[above], above
     if name_ok(0) and len(tokens(stripped)) >= MIN_HEADLINE_TOKENS and (
             stripped != name.strip() or _reads_as_headline(name)):
         return stripped, (0 if stripped == name.strip() else None)
     found = fallback()
     return (texts[found], found) if found is not None else (None, None)
+
+
+def _above_byline(texts: Sequence[str], cand_idx: Sequence[int],
+                  meta_line: Callable[[int], bool], block_start: int) -> int | None:
+    """A headline-shaped line followed within `BYLINE_REACH` lines by a byline or
+    dateline (`meta_line`), nearest to the body's start: where the visible headline
+    sits when the page's name is a different (SEO) headline."""
+    best, best_dist = None, None
+    for i in cand_idx:
+        words = len(texts[i].split())
+        if not _reads_as_headline(texts[i]) or not BYLINE_HEAD_WORDS <= words <= 25:
+            continue
+        if not any(meta_line(j) for j in range(i + 1, min(i + 1 + BYLINE_REACH, len(texts)))):
+            continue
+        dist = abs(block_start - i) if block_start >= 0 else i
+        if best_dist is None or dist < best_dist:
+            best, best_dist = i, dist
+    return best
 
 
 def _kicker_join(name: str, keys: Sequence[str], i: int) -> str | None:

@@ -71,6 +71,8 @@ _DESK = re.compile(r"\b(desk|staff|reporters?|correspondents?|editorial board|ne
 _DATELINE = re.compile(r"^(published|updated|posted|publié|mis à jour|veröffentlicht|"
                        r"aktualisiert|publicado|actualizado|опубликовано|обновлено|"
                        r"опубліковано|оновлено)\b|\b(19|20)\d\d\b.*\d{1,2}[:.h]\d\d", re.I)
+# A date or time inside a short line ("8 января, 17:46", "June 30, 2026 - 4.34pm").
+_DATE_HINT = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
 _TITLE_SEP = re.compile(r"\s+[-–—|:•·»]\s+|\s*\|\s*")
 # Table rows: what a row of a schedule or standings looks like, and when a run of them
 # counts as a table (see `_data_rows`).
@@ -346,8 +348,13 @@ def _detect_headline(texts: Sequence[str], stats: Sequence[LineStats], keys: Seq
     def candidate_ok(i: int) -> bool:
         return phrases[i] is None and menu_shape(texts[i], stats[i].stop_density) == 0
 
+    def meta_line(i: int) -> bool:
+        text = texts[i]
+        return len(text.split()) <= 15 and bool(
+            _BYLINE.match(text) or _DATELINE.search(text) or _DATE_HINT.search(text))
+
     return text_headline(texts, keys, window, candidate_ok, lambda i: phrases[i] is None,
-                         lambda: by_shape)
+                         lambda: by_shape, meta_line, first)
 
 
 def page_feature_rows(lines: Sequence[str], rules: LineRules, *, title: str | None = None,
