@@ -49,6 +49,7 @@ PIPE_HEAD_TOKENS = 5  # "Headline | Section | Site": the head before the first p
 PIPE_TAIL_WORDS = 3  # ... and each part after it
 _PIPE = re.compile(r"\s*[|｜]\s*")
 _COMMA = re.compile(r",\s+")
+_CLOSING = "»«\"“”’'()]?!…"
 
 
 def key(text: str) -> str:
@@ -120,6 +121,10 @@ def strip_site(title: str, names: Sequence[str] = (),
     * "Headline, Site, 26.04.2024": a comma template, recognised by its final date."""
     title = title.strip()
     segs = segments(title)
+    # a domain in the title names the site for its other segments too
+    # ("Headline – NationNews Barbados — nationnews.com")
+    names = list(names) + [n for seg in segs[1:] if _DOMAIN.match(seg)
+                           for n in site_names(url="http://" + seg)]
     if len(segs) >= 2:
         for i in range(1, len(segs)):
             if _site_like(segs[i], names, mastheads):
@@ -367,7 +372,10 @@ def _token_prefix(text: str, n: int) -> str | None:
     """`text` up to the end of its `n`-th token (None when it has fewer)."""
     for k, m in enumerate(_TOKEN_RE.finditer(text), start=1):
         if k == n:
-            return text[:m.end()].strip()
+            end = m.end()
+            while end < len(text) and text[end] in _CLOSING:
+                end += 1
+            return text[:end].strip()
     return None
 
 
@@ -398,12 +406,14 @@ def _ld_headline(root) -> str | None:
             data = json.loads(script.text or "")
         except ValueError:
             continue
-        nodes = data if isinstance(data, list) else [data]
-        for node in nodes[:20]:
-            if isinstance(node, dict) and isinstance(node.get("@graph"), list):
-                nodes.extend(node["@graph"][:20])
-            if isinstance(node, dict) and isinstance(node.get("headline"), str):
+        nodes = list(data[:20]) if isinstance(data, list) else [data]
+        for node in nodes:  # grows by one level of @graph at most
+            if not isinstance(node, dict):
+                continue
+            if isinstance(node.get("headline"), str) and node["headline"].strip():
                 return _first([node["headline"]])
+            if isinstance(node.get("@graph"), list) and len(nodes) < 40:
+                nodes.extend(node["@graph"][:20])
     return None
 
 

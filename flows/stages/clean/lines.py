@@ -353,7 +353,7 @@ def _detect_headline(texts: Sequence[str], stats: Sequence[LineStats], keys: Seq
         return len(text.split()) <= 15 and bool(
             _BYLINE.match(text) or _DATELINE.search(text) or _DATE_HINT.search(text))
 
-    return text_headline(texts, keys, window, candidate_ok, lambda i: phrases[i] is None,
+    return text_headline(texts, keys, window, candidate_ok, candidate_ok,
                          lambda: by_shape, meta_line, first)
 
 
