@@ -141,13 +141,10 @@ def strip_site(title: str, names: Sequence[str] = (),
             len(p.split()) <= PIPE_TAIL_WORDS for p in rest):
         return head.strip()
     parts = _COMMA.split(title)
-    if len(parts) >= 2 and _is_date(parts[-1]):
-        # drop the date and, when short, the site name before it
-        cuts = [len(parts) - 2] if len(parts[-2].split()) <= MAX_SITE_WORDS else []
-        for cut in cuts + [len(parts) - 1]:
-            head = ", ".join(parts[:cut])
-            if len(tokens(head)) >= MIN_HEADLINE_TOKENS:
-                return head
+    if len(parts) >= 3 and _is_date(parts[-1]) and len(parts[-2].split()) <= MAX_SITE_WORDS:
+        head = ", ".join(parts[:-2])  # the site name and the date go together
+        if len(tokens(head)) >= MIN_HEADLINE_TOKENS:
+            return head
     return title
 
 
@@ -330,9 +327,8 @@ def text_headline(texts: Sequence[str], keys: Sequence[str], window: range,
                           block_start)
     if above is not None:
         return texts[above], above
-    if name_ok(0) and len(tokens(stripped)) >= MIN_HEADLINE_TOKENS and (
-            stripped != name.strip() or _reads_as_headline(name)):
-        return stripped, (0 if stripped == name.strip() else None)
+    if name_ok(0) and stripped != name.strip() and len(tokens(stripped)) >= MIN_HEADLINE_TOKENS:
+        return stripped, None
     found = fallback()
     return (texts[found], found) if found is not None else (None, None)
 

@@ -351,7 +351,8 @@ def _detect_headline(texts: Sequence[str], stats: Sequence[LineStats], keys: Seq
     def meta_line(i: int) -> bool:
         text = texts[i]
         return len(text.split()) <= 15 and bool(
-            _BYLINE.match(text) or _DATELINE.search(text) or _DATE_HINT.search(text))
+            _BYLINE.match(text) or _DESK.search(text) or _DATELINE.search(text)
+            or _DATE_HINT.search(text))
 
     return text_headline(texts, keys, window, candidate_ok, candidate_ok,
                          lambda: by_shape, meta_line, first)
