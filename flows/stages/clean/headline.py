@@ -395,11 +395,13 @@ def _first(values: Sequence[str]) -> str | None:
     return None
 
 
-def _ld_headline(root) -> str | None:
-    """`headline` of the page's first JSON-LD object that has one (top level or @graph)."""
-    for script in root.xpath('//script[@type="application/ld+json"]')[:MAX_LD_SCRIPTS]:
+def _ld_headline(scripts: Sequence[str]) -> str | None:
+    """`headline` of the first JSON-LD object that has one (top level or @graph)."""
+    for text in scripts[:MAX_LD_SCRIPTS]:
+        if "headline" not in text:
+            continue
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(text)
         except ValueError:
             continue
         nodes = list(data[:20]) if isinstance(data, list) else [data]
@@ -414,14 +416,30 @@ def _ld_headline(root) -> str | None:
 
 
 def html_names(root) -> dict[str, object]:
-    """The page's own names for its article, read from an already parsed tree: `<title>`,
-    `og:title`, `twitter:title`, JSON-LD `headline`, `og:site_name` and the first `<h1>`s
-    (keyword arguments of `html_headline`)."""
-    return dict(
-        page_title=_first(root.xpath("//title/text()")[:1]),
-        og_title=_first(root.xpath('//meta[@property="og:title"]/@content')[:1]),
-        twitter_title=_first(root.xpath('//meta[@name="twitter:title"]/@content')[:1]),
-        ld_headline=_ld_headline(root),
-        site_name=_first(root.xpath('//meta[@property="og:site_name"]/@content')[:1]),
-        h1s=[_SPACE.sub(" ", h.text_content()).strip() for h in root.xpath("//h1")[:MAX_H1]],
-    )
+    """The page's own names for its article, read from an already parsed tree in one
+    walk over its `title`, `meta`, `h1` and `script` elements: `<title>`, `og:title`,
+    `twitter:title`, JSON-LD `headline`, `og:site_name` and the first `<h1>`s (keyword
+    arguments of `html_headline`)."""
+    title = None
+    meta: dict[str, str] = {}
+    h1s: list[str] = []
+    scripts: list[str] = []
+    for el in root.iter("title", "meta", "h1", "script"):
+        tag = el.tag
+        if tag == "meta":
+            prop = el.get("property") or el.get("name")
+            if prop in _META_NAMES and prop not in meta and (el.get("content") or "").strip():
+                meta[prop] = el.get("content")
+        elif tag == "h1" and len(h1s) < MAX_H1:
+            h1s.append(_SPACE.sub(" ", el.text_content()).strip())
+        elif tag == "script" and el.get("type") == "application/ld+json" and el.text:
+            scripts.append(el.text)
+        elif tag == "title" and title is None:
+            title = _first([el.text or ""])
+    return dict(page_title=title, og_title=_first([meta.get("og:title", "")]),
+                twitter_title=_first([meta.get("twitter:title", "")]),
+                ld_headline=_ld_headline(scripts),
+                site_name=_first([meta.get("og:site_name", "")]), h1s=h1s)
+
+
+_META_NAMES = frozenset({"og:title", "twitter:title", "og:site_name"})
