@@ -300,12 +300,17 @@ def text_headline(texts: Sequence[str], keys: Sequence[str], window: range,
     """The headline of a plain-text page: (text, index of its line or None).
 
     `texts[0]` is taken as the page's name (a scrape's first line is usually the HTML
-    `<title>`). A line in `window` (the lines around the top of the body) that agrees with
-    it (`agreeing`) wins, joined with the line above or below when the two together are
-    the start of the name (a kicker rendered on its own line: "Kicker" / "Headline");
-    else the name with its site part cut (a segment that is a domain, a date, or a short
-    line found elsewhere on the page, such as the masthead or a section link), or the
-    name itself when it reads as a headline; else `fallback()` (the shape-based choice)."""
+    `<title>`). In order:
+
+    1. a line in `window` (around the top of the body, `candidate_ok`) that agrees with
+       the name (`agreeing`), joined with the line above or below when the two together
+       are the start of the name (a kicker on its own line: "Kicker" / "Headline");
+    2. a headline-shaped line a byline or dateline (`meta_line`) follows, nearest to
+       the body (`block_start`): the visible headline of a page whose `<title>` is a
+       different, SEO headline;
+    3. the name with its site part cut (`strip_site`, with the page's short lines as
+       mastheads), when it has one: a bare first line is as often a caption or the site;
+    4. `fallback()`, the shape-based choice."""
     if not texts:
         return None, None
     name = texts[0]
@@ -376,8 +381,7 @@ def _token_prefix(text: str, n: int) -> str | None:
 
 
 def _reads_as_headline(text: str) -> bool:
-    """A first line that can be the page's name as it stands: a few words, not a
-    sentence, not a bare label."""
+    """A few words, not a sentence and not a label ending in a colon or comma."""
     words = len(text.split())
     return 4 <= words <= 40 and not text.rstrip().endswith((".", ",", ":"))
 
