@@ -105,6 +105,19 @@ def test_plain_text_headline_above_a_byline_when_nothing_agrees():
     assert (title, idx) == (texts[2], 2)
 
 
+def test_plain_text_headline_above_its_dek_and_byline_not_a_quoted_post_below():
+    texts = ["An entirely different search-engine title for the page", "Weather Climate Lab",
+             "Strong tornadoes possible in severe storm outbreak",
+             "Strong tornadoes are possible across the central states both Friday and Saturday",
+             "By Matthew Cappucci", BODY[0], "Landspout tornado northeast of the town today",
+             "- Storm Chaser (@chaser) April 25, 2024", BODY[1]]
+    keys = [" ".join(t.lower().split()) for t in texts]
+    meta = lambda i: texts[i].startswith(("By ", "- "))  # noqa: E731
+    title, idx = text_headline(texts, keys, range(1, 9), lambda i: True, lambda i: True,
+                               lambda: None, meta, 5)
+    assert (title, idx) == (texts[2], 2)
+
+
 def test_html_h1_confirms_a_section_part_and_site_is_cut():
     assert html_headline(
         "Russia hits Kyiv with missile, damages schools - National | Globalnews.ca",

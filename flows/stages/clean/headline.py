@@ -340,20 +340,27 @@ def text_headline(texts: Sequence[str], keys: Sequence[str], window: range,
 
 def _above_byline(texts: Sequence[str], cand_idx: Sequence[int],
                   meta_line: Callable[[int], bool], block_start: int) -> int | None:
-    """A headline-shaped line followed within `BYLINE_REACH` lines by a byline or
-    dateline (`meta_line`), nearest to the body's start: where the visible headline
-    sits when the page's name is a different (SEO) headline."""
-    best, best_dist = None, None
-    for i in cand_idx:
-        words = len(texts[i].split())
-        if not _reads_as_headline(texts[i]) or not BYLINE_HEAD_WORDS <= words <= 25:
-            continue
-        if not any(meta_line(j) for j in range(i + 1, min(i + 1 + BYLINE_REACH, len(texts)))):
-            continue
-        dist = abs(block_start - i) if block_start >= 0 else i
-        if best_dist is None or dist < best_dist:
-            best, best_dist = i, dist
-    return best
+    """A headline-shaped line at most `BYLINE_REACH` lines above a byline or dateline
+    (`meta_line`): where the visible headline sits when the page's name is a different
+    (SEO) headline. The byline nearest above the body's start counts (a headline
+    precedes its body; below it, quoted posts and captions carry dates too), else the
+    first one inside it; above it, the nearest headline-shaped line, or the one right
+    above that when it is shorter (a headline over its dek)."""
+    shaped = {i for i in cand_idx if _reads_as_headline(texts[i])
+              and BYLINE_HEAD_WORDS <= len(texts[i].split()) <= 25}
+    by_meta: dict[int, int] = {}  # byline line -> nearest headline-shaped line above it
+    for i in sorted(shaped):
+        for j in range(i + 1, min(i + 1 + BYLINE_REACH, len(texts))):
+            if meta_line(j):
+                by_meta[j] = i  # later (nearer) lines overwrite
+                break
+    if not by_meta:
+        return None
+    above = [j for j in by_meta if j <= block_start]
+    i = by_meta[max(above) if above else min(by_meta)]
+    if i - 1 in shaped and len(texts[i - 1].split()) < len(texts[i].split()):
+        return i - 1
+    return i
 
 
 def _kicker_join(name: str, keys: Sequence[str], i: int) -> str | None:
