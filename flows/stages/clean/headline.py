@@ -346,8 +346,10 @@ def _above_byline(texts: Sequence[str], cand_idx: Sequence[int],
     precedes its body; below it, quoted posts and captions carry dates too), else the
     first one inside it; above it, the nearest headline-shaped line, or the one right
     above that when it is shorter (a headline over its dek)."""
+    # a line right below a byline or dateline is a caption or a dek, not the headline
     shaped = {i for i in cand_idx if _reads_as_headline(texts[i])
-              and BYLINE_HEAD_WORDS <= len(texts[i].split()) <= 25}
+              and BYLINE_HEAD_WORDS <= len(texts[i].split()) <= 25
+              and not (i > 0 and meta_line(i - 1))}
     by_meta: dict[int, int] = {}  # byline line -> nearest headline-shaped line above it
     for i in sorted(shaped):
         for j in range(i + 1, min(i + 1 + BYLINE_REACH, len(texts))):

@@ -383,33 +383,30 @@ class _PageView:
 
 def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
                anchor_title: bool = False) -> _PageView:
-    """`title` given: it is located by its first variant on the page. None: it is detected;
-    with `anchor_title`, the detected headline is then located the same way as a given one
-    (its first occurrence), as when a caller detects first and classifies second."""
+    """`title` given: it is located by its first variant on the page. None: it is detected
+    (`_detect_headline`), while the model's title features point at the shape-based
+    headline (`find_headline`); with `anchor_title` that one is located the same way as a
+    given title (its first occurrence), as when a caller detects first and classifies
+    second."""
     items = _nonblank(lines)
     texts = [t for _, t in items]
     stats, has_stop = _page_stats(texts, rules)
     phrases = [match_phrase(t, rules) for t in texts]
     pen = _section_breaks(phrases)
     keys = [_title_key(t) for t in texts]
-    anchored = title is None and anchor_title
-    anchor = None  # where the model's title features point when `anchored` (see below)
     if title is None:
         by_shape = find_headline(stats, rules, pen, keys)
-        title, tidx = _detect_headline(texts, stats, keys, phrases, pen, by_shape)
-        if title is not None and anchor_title:
-            tidx = None
-            # The line model learned its title features (`is_title`, `before_title` ...)
-            # with the shape-based headline as anchor; moving the anchor to the agreed
-            # headline without retraining cost body recall (fundus text R 0.962 -> 0.954),
-            # so the model keeps its anchor until it is retrained.
-            anchor = _first_variant(texts, keys, keys[by_shape]) if by_shape is not None else None
+        title, _ = _detect_headline(texts, stats, keys, phrases, pen, by_shape)
+        # The line model learned its title features (`is_title`, `before_title` ...) with
+        # the shape-based headline as anchor; moving the anchor to the agreed headline
+        # without retraining cost body recall (fundus text R 0.962 -> 0.954), so the model
+        # keeps its anchor until it is retrained.
+        anchor = by_shape
+        if by_shape is not None and anchor_title:
+            anchor = _first_variant(texts, keys, keys[by_shape])
     else:
-        tidx = None
-    if title is not None and tidx is None:
-        tidx = _first_variant(texts, keys, _title_key(title))
-    feats = page_features(stats, title_index=anchor if anchored else tidx,
-                          has_stoplist=has_stop, penalties=pen)
+        anchor = _first_variant(texts, keys, _title_key(title))
+    feats = page_features(stats, title_index=anchor, has_stoplist=has_stop, penalties=pen)
     return _PageView(items, stats, feats, title, phrases, pen, keys)
 
 
