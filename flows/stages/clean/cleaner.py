@@ -25,6 +25,7 @@ from flows.stages.batch import apply_batch
 from flows.stages.clean._line_features import tokens
 from flows.stages.clean._render import parse_html, render_lines
 from flows.stages.clean.byline import BylineRules, html_author_and_date, text_author_and_date
+from flows.stages.clean.headline import html_headline, html_names
 from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
@@ -160,9 +161,11 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
             deduplicate=False,
         )
     meta = result.as_dict() if result is not None else {}
-    title = _SPACE.sub(" ", meta.get("title") or "").strip() or None
     body = meta.get("text") or ""
     publisher = _jsonld_publisher(root) if root is not None else None
+    title = html_headline(_SPACE.sub(" ", meta.get("title") or "").strip() or None,
+                          publisher=publisher, url=doc.url,
+                          **(html_names(root) if root is not None else {}))
     author, date = html_author_and_date(root, meta, rendered, doc.url, publisher, opts.byline)
     common = dict(
         doc=doc, title=title, author=author, published_date=date,
