@@ -23,12 +23,13 @@ from typing import Iterable, Sequence
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
 from flows.stages.batch import apply_batch
 from flows.stages.clean._line_features import tokens
-from flows.stages.clean._render import parse_html, render_lines
+from flows.stages.clean._render import parse_html, render_blocks
 from flows.stages.clean.dates import find_published_date
 from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
 )
+from flows.stages.clean.recall import merge_recall, needs_recall
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class CleanOptions:
     templates: frozenset[str] = field(default_factory=frozenset)
     fallback_chars: int = 200
     max_html_chars: int = 5_000_000
+    recall_guard: bool = True
 
 
 def _split_lines(text: str) -> list[str]:
@@ -146,11 +148,27 @@ def _map_lines(rendered: Sequence[str], kept: Sequence[str],
     return out
 
 
+def _recall_body(trafilatura, root, doc: RawDocument, opts: CleanOptions, body: str,
+                 blocks) -> str:
+    """The precision body plus what trafilatura's default mode finds inside the same
+    article container (see `recall`). trafilatura copies the tree it is given, so the
+    parse is reused; metadata is not extracted twice."""
+    result = trafilatura.bare_extraction(
+        root, url=doc.url, with_metadata=False, include_comments=opts.include_comments,
+        include_tables=opts.include_tables, favor_precision=False, deduplicate=False,
+    )
+    extra = (result.text if result is not None else "") or ""
+    if not extra.strip():
+        return body
+    return "\n".join(merge_recall(_split_lines(body), _split_lines(extra), blocks))
+
+
 def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     import trafilatura  # heavy import kept inside the stage that needs it
 
     root = parse_html(doc.text, opts.max_html_chars)
-    rendered = render_lines(root) if root is not None else []
+    blocks = render_blocks(root) if root is not None else []
+    rendered = [line for line, _ in blocks]
     result = None
     if root is not None:
         result = trafilatura.bare_extraction(
@@ -161,6 +179,8 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     meta = result.as_dict() if result is not None else {}
     title = _SPACE.sub(" ", meta.get("title") or "").strip() or None
     body = meta.get("text") or ""
+    if opts.recall_guard and opts.favor_precision and body.strip() and needs_recall(body, blocks):
+        body = _recall_body(trafilatura, root, doc, opts, body, blocks)
     publisher = _jsonld_publisher(root) if root is not None else None
     date = meta.get("date") or None
     common = dict(
