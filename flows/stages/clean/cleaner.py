@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
 from flows.stages.batch import apply_batch
 from flows.stages.clean._line_features import tokens
+from flows.stages.clean._hydration import flight_html
 from flows.stages.clean._render import parse_html, render_blocks
 from flows.stages.clean.dates import find_published_date
 from flows.stages.clean.lines import (
@@ -148,6 +149,28 @@ def _map_lines(rendered: Sequence[str], kept: Sequence[str],
     return out
 
 
+def _hydrated_body(trafilatura, root, opts: CleanOptions, body: str, blocks):
+    """On a page whose markup holds no article, the article HTML of its hydration payload
+    (see `_hydration`), extracted the same way; its lines join the page's rendering so
+    every kept line is still a line users can see. Else `body` and `blocks` unchanged."""
+    fragment = flight_html(root)
+    if not fragment:
+        return body, blocks
+    froot = parse_html(f"<html><body><article>{fragment}</article></body></html>",
+                       opts.max_html_chars)
+    if froot is None:
+        return body, blocks
+    result = trafilatura.bare_extraction(
+        froot, with_metadata=False, include_comments=opts.include_comments,
+        include_tables=opts.include_tables, favor_precision=opts.favor_precision,
+        deduplicate=False,
+    )
+    text = (result.text if result is not None else "") or ""
+    if len(text.strip()) <= len(body.strip()):
+        return body, blocks
+    return text, list(blocks) + render_blocks(froot)
+
+
 def _recall_body(trafilatura, root, doc: RawDocument, opts: CleanOptions, body: str,
                  blocks) -> str:
     """The precision body plus what trafilatura's default mode finds inside the same
@@ -179,6 +202,9 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     meta = result.as_dict() if result is not None else {}
     title = _SPACE.sub(" ", meta.get("title") or "").strip() or None
     body = meta.get("text") or ""
+    if root is not None and len(body.strip()) < opts.fallback_chars:
+        body, blocks = _hydrated_body(trafilatura, root, opts, body, blocks)
+        rendered = [line for line, _ in blocks]
     if opts.recall_guard and opts.favor_precision and body.strip() and needs_recall(body, blocks):
         body = _recall_body(trafilatura, root, doc, opts, body, blocks)
     publisher = _jsonld_publisher(root) if root is not None else None
