@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
@@ -228,9 +229,27 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
                      extractor="trafilatura+lines")
 
 
+def _nfc_text(text: str | None) -> str | None:
+    if text is None or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _nfc(page: CleanPage) -> CleanPage:
+    """The article's text fields in NFC: pages mix composed and decomposed forms ("é" as
+    one code point or as e + combining accent), which compare and search as different
+    strings downstream (dedup hashes, `LIKE`, trafilatura's own eval snippets are NFC).
+    `lines` keep the page's own form: they are what the page showed."""
+    paragraphs = tuple(_nfc_text(p) for p in page.paragraphs)
+    fields = {k: _nfc_text(getattr(page, k)) for k in ("title", "author", "description")}
+    if paragraphs == page.paragraphs and all(v is getattr(page, k) for k, v in fields.items()):
+        return page
+    return replace(page, paragraphs=paragraphs, **fields)
+
+
 def clean(doc: RawDocument, opts: CleanOptions) -> CleanPage | Rejection:
     """Clean one document, or say why it has no article."""
-    page = _clean_html(doc, opts) if doc.content_type == "html" else _clean_text(doc, opts)
+    page = _nfc(_clean_html(doc, opts) if doc.content_type == "html" else _clean_text(doc, opts))
     chars = len(_SPACE.sub(" ", page.text).strip())
     if chars < MIN_ARTICLE_CHARS:
         removed = {}
