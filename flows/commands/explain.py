@@ -24,6 +24,7 @@ def explain_lines(path: str, settings: Settings) -> tuple[object, list[str]]:
     """The clean result for one file and its printable report lines."""
     from flows.records import Rejection, SourceRef
     from flows.stages.clean.cleaner import CleanOptions, clean
+    from flows.stages.clean._placement import load_caption_classes
     from flows.stages.clean.lines import load_line_rules
     from flows.stages.read import ReadOptions, read
     from flows.stages.clean.walls import load_wall_rules, reject_walls
@@ -31,7 +32,8 @@ def explain_lines(path: str, settings: Settings) -> tuple[object, list[str]]:
     doc = read(SourceRef(path), ReadOptions(max_bytes=settings.max_bytes))
     if isinstance(doc, Rejection):
         return doc, [f"rejected at {doc.stage}: {doc.reason} ({doc.detail})"]
-    result = clean(doc, CleanOptions(rules=load_line_rules(settings.reference_dir)))
+    result = clean(doc, CleanOptions(rules=load_line_rules(settings.reference_dir),
+                                     caption_classes=load_caption_classes(settings.reference_dir)))
     if not isinstance(result, Rejection):
         result = reject_walls(result, load_wall_rules(settings.reference_dir))
     if isinstance(result, Rejection):

@@ -114,3 +114,27 @@ def test_output_text_is_nfc(opts):
     page = clean(_doc(markup), opts)
     assert isinstance(page, CleanPage)
     assert "régional" in page.text and unicodedata.is_normalized("NFC", page.text)
+
+
+def test_caption_classes_load_from_reference():
+    from flows.stages.clean._placement import load_caption_classes
+    classes = load_caption_classes(REFERENCE)
+    assert "caption" in classes and all(c == c.lower() for c in classes)
+
+
+def test_caption_blocks_are_removed_whole_class_names_only():
+    from flows.stages.clean._placement import load_caption_classes
+    from flows.stages.clean.cleaner import _drop_captions
+    caption = "The council chamber on Tuesday evening, photographed by our staff photographer."
+    utility = "The transport minister spoke to reporters outside the council after the long debate."
+    markup = ("<html><body><article>" + "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+              + f"<div class='img-wrap'><p class='caption'>{caption}</p></div>"
+              + f"<p class='caption-s5-fx'>{utility}</p>"
+              + "".join(f"<p>{s}</p>" for s in SENTENCES[3:]) + "</article></body></html>")
+    paragraphs = SENTENCES[:3] + [caption, utility] + SENTENCES[3:]
+    out = _drop_captions([(p, None) for p in paragraphs], _blocks(markup),
+                         load_caption_classes(REFERENCE))
+    removed = {t: why for t, why in out if why is not None}
+    # whole class names only: a typography utility that contains the word is no caption
+    assert list(removed) == [caption]
+    assert (removed[caption].reason, removed[caption].rule) == ("html_boilerplate", "html:class=caption")

@@ -25,6 +25,7 @@ from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rej
 from flows.stages.batch import apply_batch
 from flows.stages.clean._line_features import tokens
 from flows.stages.clean._hydration import flight_html
+from flows.stages.clean._placement import Block, caption_rule, locate
 from flows.stages.clean._render import parse_html, render_blocks
 from flows.stages.clean.dates import find_published_date
 from flows.stages.clean.lines import (
@@ -50,7 +51,9 @@ _TABLE_ROW = re.compile(r"^\|.*\|$")
 class CleanOptions:
     """How to clean. `templates`: fingerprints of the site's recurring lines (see
     `lines.learn_templates`); `fallback_chars`: below this much trafilatura text, the line
-    classifier decides on the page rendering instead; `max_html_chars`: parse cap."""
+    classifier decides on the page rendering instead; `max_html_chars`: parse cap;
+    `recall_guard`: see `recall`; `caption_classes`: class names of caption blocks
+    (`_placement.load_caption_classes`), empty = keep captions trafilatura keeps."""
 
     rules: LineRules
     favor_precision: bool = True
@@ -60,6 +63,7 @@ class CleanOptions:
     fallback_chars: int = 200
     max_html_chars: int = 5_000_000
     recall_guard: bool = True
+    caption_classes: frozenset[str] = frozenset()
 
 
 def _split_lines(text: str) -> list[str]:
@@ -150,6 +154,21 @@ def _map_lines(rendered: Sequence[str], kept: Sequence[str],
     return out
 
 
+def _drop_captions(filtered: list[tuple[str, LineDecision | None]], blocks: Sequence[Block],
+                   classes: frozenset[str]) -> list[tuple[str, LineDecision | None]]:
+    """Kept paragraphs rendered from a photo caption or credit block (`_placement`) are
+    removed as `html_boilerplate`: trafilatura keeps some, the article is the text around
+    them. Placed by exact line match only (no search): cheap on every page."""
+    kept = [t for t, why in filtered if why is None]
+    where = dict(zip(kept, locate(kept, blocks, search=False)))
+    out = []
+    for text, why in filtered:
+        el = where.get(text) if why is None else None
+        rule = caption_rule(el, classes) if el is not None else None
+        out.append((text, LineDecision(0, text, False, "html_boilerplate", rule) if rule else why))
+    return out
+
+
 def _hydrated_body(trafilatura, root, opts: CleanOptions, body: str, blocks):
     """On a page whose markup holds no article, the article HTML of its hydration payload
     (see `_hydration`), extracted the same way; its lines join the page's rendering so
@@ -222,6 +241,8 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
         return CleanPage(**common, paragraphs=tuple(d.text for d in decisions if d.keep),
                          lines=tuple(decisions), extractor="lines")
     filtered = filter_paragraphs(_split_lines(body), opts, title)
+    if opts.caption_classes:
+        filtered = _drop_captions(filtered, blocks, opts.caption_classes)
     kept = [t for t, why in filtered if why is None]
     removed = {t: why for t, why in filtered if why is not None}
     return CleanPage(**common, paragraphs=tuple(kept),

@@ -22,6 +22,7 @@ from typing import Sequence
 from lxml import html
 
 from flows.stages.clean._line_features import tokens
+from flows.stages.clean._placement import Block, locate
 
 # A rendered line with at least this many word tokens (CJK: characters) reads as prose.
 PROSE_LINE_TOKENS = 12
@@ -34,9 +35,6 @@ NON_BODY_TAGS = frozenset({"aside", "nav", "footer", "form", "figure", "figcapti
 
 # trafilatura writes list items as "- item": in the recall output mostly link lists.
 _LIST_ITEM = re.compile(r"^[-*•]\s")
-
-Block = tuple[str, html.HtmlElement]
-
 
 def _key(text: str) -> str:
     return " ".join(tokens(text))
@@ -52,27 +50,6 @@ def needs_recall(precision_text: str, blocks: Sequence[Block]) -> bool:
     if not prose:
         return False
     return len(tokens(precision_text)) < RECALL_GATE * prose
-
-
-def _locate(paragraphs: Sequence[str], blocks: Sequence[Block]
-            ) -> list[html.HtmlElement | None]:
-    """The block element each paragraph was rendered from: the line with the same tokens,
-    else a line of 4+ tokens inside the paragraph (trafilatura joins inline blocks), else
-    a line that contains the paragraph (one `<br>` piece of a block)."""
-    keys = [_key(line) for line, _ in blocks]
-    first: dict[str, int] = {}
-    for i, k in enumerate(keys):
-        first.setdefault(k, i)
-    out: list[html.HtmlElement | None] = []
-    for para in paragraphs:
-        k = _key(para)
-        i = first.get(k)
-        if i is None and k.count(" ") >= 3:
-            i = next((j for j, r in enumerate(keys) if r.count(" ") >= 3 and r in k), None)
-            if i is None:
-                i = next((j for j, r in enumerate(keys) if k in r), None)
-        out.append(blocks[i][1] if i is not None and k else None)
-    return out
 
 
 def _container(elements: Sequence[html.HtmlElement | None], weights: Sequence[int]
@@ -121,10 +98,10 @@ def merge_recall(precision: Sequence[str], recall: Sequence[str], blocks: Sequen
     extras = [(j, r) for j, r in enumerate(recall) if _key(r) not in pkeys and _key(r)]
     if not extras:
         return list(precision)
-    container = _container(_locate(precision, blocks), [len(tokens(p)) for p in precision])
+    container = _container(locate(precision, blocks), [len(tokens(p)) for p in precision])
     if container is None:
         return list(precision)
-    where = dict(zip((j for j, _ in extras), _locate([r for _, r in extras], blocks)))
+    where = dict(zip((j for j, _ in extras), locate([r for _, r in extras], blocks)))
     inside = {j for j, el in where.items() if el is not None and _inside(el, container)}
     # kept: a precision paragraph, or an extra one inside the container that reads as
     # prose; a short extra one (a sub-heading) only between two kept paragraphs.
