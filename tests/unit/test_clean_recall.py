@@ -138,3 +138,11 @@ def test_caption_blocks_are_removed_whole_class_names_only():
     # whole class names only: a typography utility that contains the word is no caption
     assert list(removed) == [caption]
     assert (removed[caption].reason, removed[caption].rule) == ("html_boilerplate", "html:class=caption")
+
+
+def test_page_without_extractable_text_keeps_its_metadata(opts):
+    """trafilatura returns nothing (title included) when it finds no text; the title of
+    a client-rendered page must still come from its <title>."""
+    page = clean(_doc(_flight_page("".join(f"<p>{s}</p>" for s in SENTENCES))), opts)
+    assert isinstance(page, CleanPage)
+    assert page.title and "Council debates transport plan" in page.title

@@ -169,6 +169,21 @@ def _drop_captions(filtered: list[tuple[str, LineDecision | None]], blocks: Sequ
     return out
 
 
+def _metadata_only(root, doc: RawDocument) -> dict:
+    """trafilatura's metadata when its extraction found no text (it then returns nothing,
+    title and date included): a page whose body comes from elsewhere (`_hydrated_body`,
+    the line classifier) still has a `<title>` and meta tags. On a copy: only these pages
+    pay for it."""
+    from copy import deepcopy
+
+    from trafilatura.metadata import extract_metadata
+
+    try:
+        return extract_metadata(deepcopy(root), default_url=doc.url).as_dict()
+    except (TypeError, ValueError):
+        return {}
+
+
 def _hydrated_body(trafilatura, root, opts: CleanOptions, body: str, blocks):
     """On a page whose markup holds no article, the article HTML of its hydration payload
     (see `_hydration`), extracted the same way; its lines join the page's rendering so
@@ -220,6 +235,8 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
             deduplicate=False,
         )
     meta = result.as_dict() if result is not None else {}
+    if result is None and root is not None:
+        meta = _metadata_only(root, doc)
     title = _SPACE.sub(" ", meta.get("title") or "").strip() or None
     body = meta.get("text") or ""
     if root is not None and len(body.strip()) < opts.fallback_chars:
