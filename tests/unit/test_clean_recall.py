@@ -146,3 +146,15 @@ def test_page_without_extractable_text_keeps_its_metadata(opts):
     page = clean(_doc(_flight_page("".join(f"<p>{s}</p>" for s in SENTENCES))), opts)
     assert isinstance(page, CleanPage)
     assert page.title and "Council debates transport plan" in page.title
+
+
+def test_merge_recall_takes_prose_from_the_same_article_outside_the_container():
+    markup = ("<html><body><article><section class='a'>"
+              + "".join(f"<p>{s}</p>" for s in SENTENCES[:2]) + "</section><section class='b'>"
+              + "<h3>Short heading</h3>" + "".join(f"<p>{s}</p>" for s in SENTENCES[2:4])
+              + "</section></article><article>" + "".join(f"<p>{s}</p>" for s in SENTENCES[4:])
+              + "</article></body></html>")
+    recall = SENTENCES[:2] + ["Short heading"] + SENTENCES[2:]
+    # prose of the same article comes in, its heading (outside the container) and the
+    # second article do not
+    assert merge_recall(SENTENCES[:2], recall, _blocks(markup)) == SENTENCES[:4]

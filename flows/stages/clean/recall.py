@@ -1,18 +1,20 @@
 """Body recall guard: win back what trafilatura's precision mode cut from a long article.
 
 favor_precision is the better default on news pages (fewer teasers, captions and link
-rows), but on some pages it keeps only the first part of the article: a body split in a
-visible and a "hidden" container, paragraphs that open with a quote, a long list of dated
-entries. Its default mode gets those, and on other pages also gets the next article of
-an infinite scroll, a summary box or a comment thread.
+rows), but on some pages it keeps only part of the article: a body split in a visible and
+a "hidden" container, paragraphs that open with a quote, one section of a long guide.
+Its default mode gets those, and on other pages also the next article of an infinite
+scroll, a summary box or a comment thread.
 
 So the guard runs only when the precision output is short next to the prose the page
 shows (`needs_recall`: the rendered lines are already there, so the check costs nothing),
-and then takes from the default extraction only the paragraphs that sit inside the
-page's container of the precision article (`merge_recall`): the deepest element holding
-(nearly) all of the precision text. A second `<article>`, a sidebar or a footer is
-outside it, the hidden rest of the same article body is inside. The extra paragraphs
-then pass the same paragraph rules as the rest (`cleaner.filter_paragraphs`).
+and then takes from the default extraction only paragraphs that read as prose and sit
+in the precision article's place on the page (`merge_recall`): inside its container (the
+deepest element holding nearly all of the precision text), or elsewhere in the same
+`<article>` element (the whole page when there is none), never in an aside, nav, footer,
+form or figure. A second `<article>` (the next story) stays out; sub-headings come in only
+between kept paragraphs inside the container. The extra paragraphs then pass the same
+paragraph rules as the rest (`cleaner.filter_paragraphs`).
 """
 from __future__ import annotations
 
@@ -71,6 +73,16 @@ def _container(elements: Sequence[html.HtmlElement | None], weights: Sequence[in
     return max(best, key=lambda el: depth[el]) if best else None
 
 
+def _article_of(el: html.HtmlElement) -> html.HtmlElement | None:
+    """The nearest `<article>` holding `el` (itself included), None outside any."""
+    node = el
+    while node is not None:
+        if isinstance(node.tag, str) and node.tag.lower() == "article":
+            return node
+        node = node.getparent()
+    return None
+
+
 def _inside(el: html.HtmlElement, container: html.HtmlElement) -> bool:
     """`el` is `container` or below it, and not inside an aside/nav/footer/figure on the way."""
     node = el
@@ -91,8 +103,8 @@ def _prose(text: str) -> bool:
 
 def merge_recall(precision: Sequence[str], recall: Sequence[str], blocks: Sequence[Block]
                  ) -> list[str]:
-    """The precision paragraphs plus the recall paragraphs inside the precision article's
-    container, each extra one placed after the precision paragraph it follows in the
+    """The precision paragraphs plus the recall paragraphs in the precision article's place
+    (module doc), each extra one placed after the precision paragraph it follows in the
     recall output."""
     pkeys = {_key(p): i for i, p in enumerate(precision)}
     extras = [(j, r) for j, r in enumerate(recall) if _key(r) not in pkeys and _key(r)]
@@ -102,17 +114,28 @@ def merge_recall(precision: Sequence[str], recall: Sequence[str], blocks: Sequen
     if container is None:
         return list(precision)
     where = dict(zip((j for j, _ in extras), locate([r for _, r in extras], blocks)))
-    inside = {j for j, el in where.items() if el is not None and _inside(el, container)}
-    # kept: a precision paragraph, or an extra one inside the container that reads as
-    # prose; a short extra one (a sub-heading) only between two kept paragraphs.
-    kept = [_key(r) in pkeys or (j in inside and _prose(r)) for j, r in enumerate(recall)]
+    article = _article_of(container)
+    root = container.getroottree().getroot()
+    inside, same_article = set(), set()
+    for j, el in where.items():
+        if el is None:
+            continue
+        if _inside(el, container):
+            inside.add(j)
+        elif _article_of(el) is article and _inside(el, root):
+            same_article.add(j)
+    # kept: a precision paragraph, or an extra one that reads as prose, inside the
+    # container or elsewhere in the same <article> (the whole page when it has none);
+    # a short extra one (a sub-heading) only inside the container, between two kept ones.
+    kept = [_key(r) in pkeys or ((j in inside or j in same_article) and _prose(r))
+            for j, r in enumerate(recall)]
     inserts: dict[int, list[str]] = {}
     cursor = -1
     for j, para in enumerate(recall):
         k = _key(para)
         if k in pkeys:
             cursor = pkeys[k]
-        elif j in inside and (kept[j] or (0 < j < len(recall) - 1 and kept[j - 1] and kept[j + 1])):
+        elif kept[j] or (j in inside and 0 < j < len(recall) - 1 and kept[j - 1] and kept[j + 1]):
             inserts.setdefault(cursor, []).append(para)
     out = list(inserts.get(-1, []))
     for i, para in enumerate(precision):
