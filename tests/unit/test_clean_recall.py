@@ -158,3 +158,11 @@ def test_merge_recall_takes_prose_from_the_same_article_outside_the_container():
     # prose of the same article comes in, its heading (outside the container) and the
     # second article do not
     assert merge_recall(SENTENCES[:2], recall, _blocks(markup)) == SENTENCES[:4]
+
+
+def test_merge_recall_leaves_out_link_teasers():
+    teaser = "MORE: The council's last transport plan was dropped after a row over the costs"
+    markup = ("<html><body><article>" + "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+              + f"<p><a href='/x'>{teaser}</a></p>" + f"<p>{SENTENCES[3]}</p></article></body></html>")
+    recall = SENTENCES[:3] + [teaser, SENTENCES[3]]
+    assert merge_recall(SENTENCES[:2], recall, _blocks(markup)) == SENTENCES[:2] + [SENTENCES[2], SENTENCES[3]]

@@ -32,6 +32,8 @@ PROSE_LINE_TOKENS = 12
 RECALL_GATE = 0.6
 # The container holds at least this share of the precision article's tokens.
 CONTAINER_SHARE = 0.9
+# An extra paragraph whose block is mostly link text is a teaser or a link row.
+MAX_LINK_SHARE = 0.5
 # Elements whose content is never the article body, even inside its container.
 NON_BODY_TAGS = frozenset({"aside", "nav", "footer", "form", "figure", "figcaption"})
 
@@ -71,6 +73,17 @@ def _container(elements: Sequence[html.HtmlElement | None], weights: Sequence[in
             depth[anc] = d
     best = [el for el, w in held.items() if w >= CONTAINER_SHARE * total]
     return max(best, key=lambda el: depth[el]) if best else None
+
+
+def _link_share(el: html.HtmlElement) -> float:
+    """The share of the block's text that is link text (`<a>` inside or around it)."""
+    text = el.text_content()
+    if not text.strip():
+        return 0.0
+    if any(isinstance(a.tag, str) and a.tag.lower() == "a" for a in el.iterancestors()):
+        return 1.0
+    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    return min(1.0, linked / len(text))
 
 
 def _article_of(el: html.HtmlElement) -> html.HtmlElement | None:
@@ -118,7 +131,7 @@ def merge_recall(precision: Sequence[str], recall: Sequence[str], blocks: Sequen
     root = container.getroottree().getroot()
     inside, same_article = set(), set()
     for j, el in where.items():
-        if el is None:
+        if el is None or _link_share(el) >= MAX_LINK_SHARE:
             continue
         if _inside(el, container):
             inside.add(j)
