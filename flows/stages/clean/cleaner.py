@@ -32,7 +32,7 @@ from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
 )
-from flows.stages.clean.recall import merge_recall, needs_recall
+from flows.stages.clean.recall import merge_recall, needs_recall, precision_article
 
 log = logging.getLogger(__name__)
 
@@ -207,18 +207,32 @@ def _hydrated_body(trafilatura, root, opts: CleanOptions, body: str, blocks):
 
 
 def _recall_body(trafilatura, root, doc: RawDocument, opts: CleanOptions, body: str,
-                 blocks) -> str:
-    """The precision body plus what trafilatura's default mode finds inside the same
-    article container (see `recall`). trafilatura copies the tree it is given, so the
-    parse is reused; metadata is not extracted twice."""
+                 blocks: Sequence[Block]) -> str:
+    """The precision body plus what trafilatura's default mode finds in the same article
+    (see `recall`). The default extraction runs on a copy of the `<article>` element that
+    holds the precision text when there is one (half the cost of the whole page, and the
+    next story is out of reach), else on the page (trafilatura copies the tree it is
+    given, so the parse is reused); metadata is not extracted twice."""
+    from copy import deepcopy
+
+    from lxml import html as lxml_html
+
+    precision = _split_lines(body)
+    tree = root
+    article = precision_article(precision, blocks)
+    if article is not None:
+        tree = lxml_html.Element("html")
+        page_body = lxml_html.Element("body")
+        page_body.append(deepcopy(article))
+        tree.append(page_body)
     result = trafilatura.bare_extraction(
-        root, url=doc.url, with_metadata=False, include_comments=opts.include_comments,
+        tree, url=doc.url, with_metadata=False, include_comments=opts.include_comments,
         include_tables=opts.include_tables, favor_precision=False, deduplicate=False,
     )
     extra = (result.text if result is not None else "") or ""
     if not extra.strip():
         return body
-    return "\n".join(merge_recall(_split_lines(body), _split_lines(extra), blocks))
+    return "\n".join(merge_recall(precision, _split_lines(extra), blocks))
 
 
 def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
