@@ -7,10 +7,19 @@ article and metadata from the same tree; its paragraphs then pass our line rules
 repeats, chrome phrases, menu rows, duplicate paragraphs), which fixes most of what
 trafilatura keeps wrongly. Each rendered line is marked kept when it is part of the
 extracted article, else `html_boilerplate` (rule `trafilatura`) or the rule that removed
-it. When trafilatura finds (almost) nothing, the line classifier runs on the rendering.
+it. Around that one extraction:
+
+* a client-rendered page whose markup holds no article gets it from its hydration
+  payload (`_hydration`), and keeps trafilatura's metadata even so;
+* when the precision output is short next to the page's prose, the recall guard
+  (`recall`) adds what trafilatura's default mode finds in the same article;
+* photo captions and credits trafilatura keeps are removed by class name (`_placement`).
+
+When all that finds (almost) nothing, the line classifier runs on the rendering.
 
 Plain text goes straight to the line classifier, because trafilatura keeps almost all
-chrome in plain text (see ../shared/bench/BASELINES.md).
+chrome in plain text (see ../shared/bench/BASELINES.md). On both paths the article's
+text fields come out in NFC.
 """
 from __future__ import annotations
 

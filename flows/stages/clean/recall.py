@@ -35,11 +35,14 @@ RECALL_GATE = 0.8
 CONTAINER_SHARE = 0.9
 # An extra paragraph whose block is mostly link text is a teaser or a link row.
 MAX_LINK_SHARE = 0.5
-# Elements whose content is never the article body, even inside its container.
+# Elements whose content is never the article body, even inside its container. With
+# <form> (comment and newsletter forms): measured better than without, although on a
+# page wrapped whole in one (ASP.NET) only the container's own extras then come in.
 NON_BODY_TAGS = frozenset({"aside", "nav", "footer", "form", "figure", "figcaption"})
 
 # trafilatura writes list items as "- item": in the recall output mostly link lists.
 _LIST_ITEM = re.compile(r"^[-*•]\s")
+
 
 def _key(text: str) -> str:
     return " ".join(tokens(text))
