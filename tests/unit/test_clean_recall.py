@@ -166,3 +166,13 @@ def test_merge_recall_leaves_out_link_teasers():
               + f"<p><a href='/x'>{teaser}</a></p>" + f"<p>{SENTENCES[3]}</p></article></body></html>")
     recall = SENTENCES[:3] + [teaser, SENTENCES[3]]
     assert merge_recall(SENTENCES[:2], recall, _blocks(markup)) == SENTENCES[:2] + [SENTENCES[2], SENTENCES[3]]
+
+
+def test_merge_recall_outside_the_container_no_lone_or_leading_paragraphs():
+    teaser = "China has sent more troops to the border region, officials in the capital said on Monday."
+    markup = ("<html><body><div class='top'><p>" + teaser + "</p></div><div class='body'>"
+              + "".join(f"<p>{s}</p>" for s in SENTENCES[:3]) + "</div><div class='more'>"
+              + f"<p>{SENTENCES[3]}</p></div></body></html>")
+    recall = [teaser] + SENTENCES[:4]
+    # the teaser above the article and the lone paragraph below it stay out
+    assert merge_recall(SENTENCES[:3], recall, _blocks(markup)) == SENTENCES[:3]
