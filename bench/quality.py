@@ -29,6 +29,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from flows.records import RawDocument  # noqa: E402
 from flows.stages.clean import lines as lines_mod  # noqa: E402
 from flows.stages.clean._line_model import train  # noqa: E402
+from flows.stages.clean._placement import load_caption_classes  # noqa: E402
 from flows.stages.clean.cleaner import CleanOptions, clean  # noqa: E402
 
 REFERENCE = PROJECT_ROOT / "warehouse" / "reference"
@@ -127,7 +128,7 @@ def run_html(bench: Path, ids: list[str], rules, out: Path) -> dict[str, tuple[P
     for d in dirs.values():
         d.mkdir()
     times = {name: [] for name in dirs}
-    opts = CleanOptions(rules=rules)
+    opts = CleanOptions(rules=rules, caption_classes=load_caption_classes(REFERENCE))
     for doc_id in ids:
         with gzip.open(bench / "html" / f"{doc_id}.html.gz", "rt", encoding="utf-8") as f:
             html = f.read()

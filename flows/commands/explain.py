@@ -25,6 +25,7 @@ def explain_lines(path: str, settings: Settings) -> tuple[object, list[str]]:
     from flows.records import Rejection, SourceRef
     from flows.stages.clean.byline import load_byline_rules
     from flows.stages.clean.cleaner import CleanOptions, clean
+    from flows.stages.clean._placement import load_caption_classes
     from flows.stages.clean.lines import load_line_rules
     from flows.stages.read import ReadOptions, read
     from flows.stages.clean.walls import load_wall_rules, reject_walls
@@ -33,7 +34,8 @@ def explain_lines(path: str, settings: Settings) -> tuple[object, list[str]]:
     if isinstance(doc, Rejection):
         return doc, [f"rejected at {doc.stage}: {doc.reason} ({doc.detail})"]
     result = clean(doc, CleanOptions(rules=load_line_rules(settings.reference_dir),
-                                     byline=load_byline_rules(settings.reference_dir)))
+                                     byline=load_byline_rules(settings.reference_dir),
+                                     caption_classes=load_caption_classes(settings.reference_dir)))
     if not isinstance(result, Rejection):
         result = reject_walls(result, load_wall_rules(settings.reference_dir))
     if isinstance(result, Rejection):

@@ -42,6 +42,7 @@ from flows.sources import SourceStats, expand_inputs
 from flows.stages.clean.byline import load_byline_rules
 from flows.stages.clean.cleaner import CleanOptions
 from flows.stages.detect.detector import OutletRegistry, load_registry
+from flows.stages.clean._placement import load_caption_classes
 from flows.stages.clean.lines import load_line_rules
 from flows.stages.clean.walls import load_wall_rules
 from flows.stages.load import build_load_batch, template_rows
@@ -251,7 +252,8 @@ def _summary_markdown(s: RunSummary) -> str:
 
 def build_extract_options(settings: Settings, registry: OutletRegistry) -> ExtractOptions:
     return ExtractOptions(clean=CleanOptions(rules=load_line_rules(settings.reference_dir),
-                                             byline=load_byline_rules(settings.reference_dir)),
+                                             byline=load_byline_rules(settings.reference_dir),
+                                             caption_classes=load_caption_classes(settings.reference_dir)),
                           registry=registry, language_seed=settings.language_seed,
                           walls=load_wall_rules(settings.reference_dir))
 

@@ -48,13 +48,22 @@ def parse_html(text: str, max_chars: int) -> html.HtmlElement | None:
 
 def render_lines(root: html.HtmlElement) -> list[str]:
     """The visible text of `root`, one block per line, no blank lines."""
-    lines: list[str] = []
+    return [line for line, _ in render_blocks(root)]
+
+
+def render_blocks(root: html.HtmlElement) -> list[tuple[str, html.HtmlElement]]:
+    """`render_lines` with, for each line, the innermost block element it was written in.
+
+    The element lets a caller place a line in the page's structure (which `<article>` or
+    container holds it) without searching the tree for its text again."""
+    lines: list[tuple[str, html.HtmlElement]] = []
     buf: list[str] = []
+    blocks: list[html.HtmlElement] = [root]
 
     def flush() -> None:
         line = _SPACE.sub(" ", _INVISIBLE.sub("", "".join(buf))).strip()
         if line:
-            lines.append(line)
+            lines.append((line, blocks[-1]))
         buf.clear()
 
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -67,11 +76,14 @@ def render_lines(root: html.HtmlElement) -> list[str]:
                 continue
             if tag in BLOCK_TAGS:
                 flush()
+                blocks.append(el)
             if el.text:
                 buf.append(el.text)
         else:
             if tag in BLOCK_TAGS:
                 flush()
+                if len(blocks) > 1:
+                    blocks.pop()
             if el.tail and el is not root:
                 buf.append(el.tail)
     flush()

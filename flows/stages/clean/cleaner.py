@@ -7,29 +7,42 @@ article and metadata from the same tree; its paragraphs then pass our line rules
 repeats, chrome phrases, menu rows, duplicate paragraphs), which fixes most of what
 trafilatura keeps wrongly. Each rendered line is marked kept when it is part of the
 extracted article, else `html_boilerplate` (rule `trafilatura`) or the rule that removed
-it. When trafilatura finds (almost) nothing, the line classifier runs on the rendering.
+it. Around that one extraction:
+
+* a client-rendered page whose markup holds no article gets it from its hydration
+  payload (`_hydration`), and keeps trafilatura's metadata even so;
+* when the precision output is short next to the page's prose, the recall guard
+  (`recall`) adds what trafilatura's default mode finds in the same article;
+* photo captions and credits trafilatura keeps are removed by class name (`_placement`).
+
+When all that finds (almost) nothing, the line classifier runs on the rendering.
 
 Plain text goes straight to the line classifier, because trafilatura keeps almost all
-chrome in plain text (see ../shared/bench/BASELINES.md).
+chrome in plain text (see ../shared/bench/BASELINES.md). On both paths the article's
+text fields come out in NFC.
 """
 from __future__ import annotations
 
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from flows.records import BatchResult, CleanPage, LineDecision, RawDocument, Rejection
 from flows.stages.batch import apply_batch
 from flows.stages.clean._line_features import tokens
-from flows.stages.clean._render import parse_html, render_lines
+from flows.stages.clean._hydration import flight_html
+from flows.stages.clean._placement import Block, caption_rule, locate
+from flows.stages.clean._render import parse_html, render_blocks
 from flows.stages.clean.byline import BylineRules, html_author_and_date, text_author_and_date
 from flows.stages.clean.headline import html_headline, html_names
 from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
 )
+from flows.stages.clean.recall import merge_recall, needs_recall, precision_article
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +60,9 @@ _TABLE_ROW = re.compile(r"^\|.*\|$")
 class CleanOptions:
     """How to clean. `templates`: fingerprints of the site's recurring lines (see
     `lines.learn_templates`); `fallback_chars`: below this much trafilatura text, the line
-    classifier decides on the page rendering instead; `max_html_chars`: parse cap."""
+    classifier decides on the page rendering instead; `max_html_chars`: parse cap;
+    `recall_guard`: see `recall`; `caption_classes`: class names of caption blocks
+    (`_placement.load_caption_classes`), empty = keep captions trafilatura keeps."""
 
     rules: LineRules
     favor_precision: bool = True
@@ -57,6 +72,8 @@ class CleanOptions:
     fallback_chars: int = 200
     max_html_chars: int = 5_000_000
     byline: BylineRules | None = None  # byline words and month names; None: no author/date from text
+    recall_guard: bool = True
+    caption_classes: frozenset[str] = frozenset()
 
 
 def _split_lines(text: str) -> list[str]:
@@ -148,11 +165,93 @@ def _map_lines(rendered: Sequence[str], kept: Sequence[str],
     return out
 
 
+def _drop_captions(filtered: list[tuple[str, LineDecision | None]], blocks: Sequence[Block],
+                   classes: frozenset[str]) -> list[tuple[str, LineDecision | None]]:
+    """Kept paragraphs rendered from a photo caption or credit block (`_placement`) are
+    removed as `html_boilerplate`: trafilatura keeps some, the article is the text around
+    them. Placed by exact line match only (no search): cheap on every page."""
+    kept = [t for t, why in filtered if why is None]
+    where = dict(zip(kept, locate(kept, blocks, search=False)))
+    out = []
+    for text, why in filtered:
+        el = where.get(text) if why is None else None
+        rule = caption_rule(el, classes) if el is not None else None
+        out.append((text, LineDecision(0, text, False, "html_boilerplate", rule) if rule else why))
+    return out
+
+
+def _metadata_only(root, doc: RawDocument) -> dict:
+    """trafilatura's metadata when its extraction found no text (it then returns nothing,
+    title and date included): a page whose body comes from elsewhere (`_hydrated_body`,
+    the line classifier) still has a `<title>` and meta tags. On a copy: only these pages
+    pay for it."""
+    from copy import deepcopy
+
+    from trafilatura.metadata import extract_metadata
+
+    try:
+        return extract_metadata(deepcopy(root), default_url=doc.url).as_dict()
+    except (TypeError, ValueError):
+        return {}
+
+
+def _hydrated_body(trafilatura, root, opts: CleanOptions, body: str, blocks):
+    """On a page whose markup holds no article, the article HTML of its hydration payload
+    (see `_hydration`), extracted the same way; its lines join the page's rendering so
+    every kept line is still a line users can see. Else `body` and `blocks` unchanged."""
+    fragment = flight_html(root)
+    if not fragment:
+        return body, blocks
+    froot = parse_html(f"<html><body><article>{fragment}</article></body></html>",
+                       opts.max_html_chars)
+    if froot is None:
+        return body, blocks
+    result = trafilatura.bare_extraction(
+        froot, with_metadata=False, include_comments=opts.include_comments,
+        include_tables=opts.include_tables, favor_precision=opts.favor_precision,
+        deduplicate=False,
+    )
+    text = (result.text if result is not None else "") or ""
+    if len(text.strip()) <= len(body.strip()):
+        return body, blocks
+    return text, list(blocks) + render_blocks(froot)
+
+
+def _recall_body(trafilatura, root, doc: RawDocument, opts: CleanOptions, body: str,
+                 blocks: Sequence[Block]) -> str:
+    """The precision body plus what trafilatura's default mode finds in the same article
+    (see `recall`). The default extraction runs on a copy of the `<article>` element that
+    holds the precision text when there is one (half the cost of the whole page, and the
+    next story is out of reach), else on the page (trafilatura copies the tree it is
+    given, so the parse is reused); metadata is not extracted twice."""
+    from copy import deepcopy
+
+    from lxml import html as lxml_html
+
+    precision = _split_lines(body)
+    tree = root
+    article = precision_article(precision, blocks)
+    if article is not None:
+        tree = lxml_html.Element("html")
+        page_body = lxml_html.Element("body")
+        page_body.append(deepcopy(article))
+        tree.append(page_body)
+    result = trafilatura.bare_extraction(
+        tree, url=doc.url, with_metadata=False, include_comments=opts.include_comments,
+        include_tables=opts.include_tables, favor_precision=False, deduplicate=False,
+    )
+    extra = (result.text if result is not None else "") or ""
+    if not extra.strip():
+        return body
+    return "\n".join(merge_recall(precision, _split_lines(extra), blocks))
+
+
 def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     import trafilatura  # heavy import kept inside the stage that needs it
 
     root = parse_html(doc.text, opts.max_html_chars)
-    rendered = render_lines(root) if root is not None else []
+    blocks = render_blocks(root) if root is not None else []
+    rendered = [line for line, _ in blocks]
     result = None
     if root is not None:
         result = trafilatura.bare_extraction(
@@ -161,7 +260,14 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
             deduplicate=False,
         )
     meta = result.as_dict() if result is not None else {}
+    if result is None and root is not None:
+        meta = _metadata_only(root, doc)
     body = meta.get("text") or ""
+    if root is not None and len(body.strip()) < opts.fallback_chars:
+        body, blocks = _hydrated_body(trafilatura, root, opts, body, blocks)
+        rendered = [line for line, _ in blocks]
+    if opts.recall_guard and opts.favor_precision and body.strip() and needs_recall(body, blocks):
+        body = _recall_body(trafilatura, root, doc, opts, body, blocks)
     publisher = _jsonld_publisher(root) if root is not None else None
     title = html_headline(_SPACE.sub(" ", meta.get("title") or "").strip() or None,
                           publisher=publisher, url=doc.url,
@@ -178,6 +284,8 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
         return CleanPage(**common, paragraphs=tuple(d.text for d in decisions if d.keep),
                          lines=tuple(decisions), extractor="lines")
     filtered = filter_paragraphs(_split_lines(body), opts, title)
+    if opts.caption_classes:
+        filtered = _drop_captions(filtered, blocks, opts.caption_classes)
     kept = [t for t, why in filtered if why is None]
     removed = {t: why for t, why in filtered if why is not None}
     return CleanPage(**common, paragraphs=tuple(kept),
@@ -185,9 +293,27 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
                      extractor="trafilatura+lines")
 
 
+def _nfc_text(text: str | None) -> str | None:
+    if text is None or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _nfc(page: CleanPage) -> CleanPage:
+    """The article's text fields in NFC: pages mix composed and decomposed forms ("é" as
+    one code point or as e + combining accent), which compare and search as different
+    strings downstream (dedup hashes, `LIKE`, trafilatura's own eval snippets are NFC).
+    `lines` keep the page's own form: they are what the page showed."""
+    paragraphs = tuple(_nfc_text(p) for p in page.paragraphs)
+    fields = {k: _nfc_text(getattr(page, k)) for k in ("title", "author", "description")}
+    if paragraphs == page.paragraphs and all(v is getattr(page, k) for k, v in fields.items()):
+        return page
+    return replace(page, paragraphs=paragraphs, **fields)
+
+
 def clean(doc: RawDocument, opts: CleanOptions) -> CleanPage | Rejection:
     """Clean one document, or say why it has no article."""
-    page = _clean_html(doc, opts) if doc.content_type == "html" else _clean_text(doc, opts)
+    page = _nfc(_clean_html(doc, opts) if doc.content_type == "html" else _clean_text(doc, opts))
     chars = len(_SPACE.sub(" ", page.text).strip())
     if chars < MIN_ARTICLE_CHARS:
         removed = {}
