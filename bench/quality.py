@@ -305,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpora", action="store_true",
                     help="with --train: add the corpora's text pages to the training data")
     ap.add_argument("--corpora-dir", type=Path, default=DEFAULT_CORPORA)
+    ap.add_argument("--corpus-weight", nargs="*", default=(), metavar="CORPUS=W",
+                    help="weight of a corpus' lines against a bench line (CORPUS_WEIGHT)")
     ap.add_argument("--site-cv", action="store_true",
                     help="bench + corpora text figures, folds by site (with --corpora: "
                          "trained on bench + corpora)")
@@ -318,6 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     bench = args.bench.resolve()
     seeds = (args.seeds or bench.parent / "seeds").resolve()
     ids = bench_ids(bench)[: args.limit or None]
+    for item in args.corpus_weight:
+        name, _, weight = item.partition("=")
+        if name not in CORPUS_WEIGHT:
+            ap.error(f"--corpus-weight: unknown corpus {name!r}")
+        CORPUS_WEIGHT[name] = float(weight)
 
     if args.site_cv:
         return site_cv(bench, ids, args.corpora_dir.resolve(), args.corpora,
