@@ -4,16 +4,25 @@
     python bench/quality.py --cv            # text figures from 5-fold cross-validation
     python bench/quality.py --train         # refit warehouse/reference/line_model.json
     python bench/quality.py --bench DIR     # another split (e.g. the holdout)
+    python bench/quality.py --train --corpora   # refit on the bench and the corpora's dev halves
+    python bench/quality.py --site-cv       # text figures cross-validated by site (see below)
 
 Predictions go to a temporary directory and are scored by the bench's own evaluate.py
 (token F1, ScrapingHub 4-gram F1, line F1). Plain trafilatura (default and
 favor_precision) is measured on the same html pages in the same run, with timings, so the
 comparison never mixes machines. The model is trained on the dev split only; `--cv`
 scores each page with a model that did not see it (5 folds by page).
+
+`--corpora` adds the plain-text renderings of `../shared/corpora` (fundus, trafilatura-eval;
+their dev halves) to the training pages, with line labels derived from their gold
+(`corpus_labels`). Their hidden halves are other publishers, so `--site-cv` reports the
+figures that count: bench, fundus and trafilatura-eval text, each page scored by a model
+trained without any page of its site (SITE_FOLDS folds by registrable domain).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import statistics
@@ -22,18 +31,25 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Sequence
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+import corpus_labels  # noqa: E402  (bench/corpus_labels.py)
 from flows.records import RawDocument  # noqa: E402
 from flows.stages.clean import lines as lines_mod  # noqa: E402
-from flows.stages.clean._line_model import train  # noqa: E402
+from flows.stages.clean._line_model import load_model, train  # noqa: E402
 from flows.stages.clean._placement import load_caption_classes  # noqa: E402
 from flows.stages.clean.cleaner import CleanOptions, clean  # noqa: E402
 
 REFERENCE = PROJECT_ROOT / "warehouse" / "reference"
 DEFAULT_BENCH = PROJECT_ROOT.parent / "shared" / "bench"
+DEFAULT_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+SITE_FOLDS = 4
+# weight of a corpus page's lines against a bench page's (the bench is fully labelled by
+# hand; corpus labels are derived, trafilatura-eval's partial)
+CORPUS_WEIGHT = {"fundus": 1.0, "trafilatura-eval": 1.0}
 THRESHOLD = 0.25
 FOLDS = 5
 STACK_FOLDS = 4  # stage 2 learns from out-of-fold stage-1 probabilities
@@ -74,13 +90,52 @@ def training_pages(bench: Path, ids: list[str], rules
     return pages
 
 
-def fit(bench: Path, ids: list[str], rules, threshold: float):
-    return train(training_pages(bench, ids, rules), threshold=threshold,
+def fit(bench: Path, ids: list[str], rules, threshold: float, extra: list | None = None,
+        trained_on: str = "bench dev split text/ + labels/"):
+    """Fit on the bench pages `ids` plus `extra` training pages (`corpus_pages`)."""
+    pages = training_pages(bench, ids, rules) + list(extra or [])
+    return train(pages, threshold=threshold,
                  stack_folds=STACK_FOLDS, lexicon_pages=LEXICON_PAGES,
                  params1=dict(BOOST, seed=1), params2=dict(BOOST, seed=2),
-                 info={"trained_on": "bench dev split text/ + labels/", "pages": len(ids),
+                 info={"trained_on": trained_on, "pages": len(pages), "bench_pages": len(ids),
                        "threshold": threshold, "stack_folds": STACK_FOLDS,
-                       "lexicon_pages": LEXICON_PAGES, "boost": BOOST})
+                       "lexicon_pages": LEXICON_PAGES, "boost": BOOST,
+                       **({"corpus_weight": CORPUS_WEIGHT} if extra else {})})
+
+
+def bench_sites(bench: Path) -> dict[str, str]:
+    """Bench page id -> registrable domain (for site-grouped folds)."""
+    with open(bench / "manifest.jsonl", encoding="utf-8") as f:
+        return {m["id"]: corpus_labels.site_key(m.get("domain") or m["url"] or m["id"])
+                for m in map(json.loads, f)}
+
+
+def corpus_docs(corpora: Path) -> list[tuple[str, str, str, str, list]]:
+    """(corpus, id, site, text, labels per line) of the corpora's text pages; pages
+    whose labels hold no body line (nothing of the gold found) are left out."""
+    out = []
+    for pid, site, text, body in corpus_labels.fundus_pages(corpora / "fundus"):
+        out.append(("fundus", pid, site, text, corpus_labels.body_labels(text.split("\n"), body)))
+    for pid, site, text, item in corpus_labels.trafeval_pages(corpora / "trafilatura-eval"):
+        out.append(("trafilatura-eval", pid, site, text, corpus_labels.snippet_labels(
+            text.split("\n"), item["with"], item["without"])))
+    return [d for d in out if any(d[4])]
+
+
+def corpus_pages(docs, rules) -> list[tuple[list, list, list[str], float]]:
+    """Training pages (features, labels, texts, weight) of `corpus_docs` rows."""
+    pages = []
+    for corpus, _pid, _site, text, labels in docs:
+        items, feats = lines_mod.page_feature_rows(text.split("\n"), rules, anchor_title=True)
+        pages.append((feats, [labels[no - 1] for no, _ in items], [t for _, t in items],
+                      CORPUS_WEIGHT[corpus]))
+    return pages
+
+
+def site_fold(site: str) -> int:
+    """Stable fold of a site (not Python's salted hash)."""
+    import hashlib
+    return int(hashlib.sha1(site.encode("utf-8")).hexdigest(), 16) % SITE_FOLDS
 
 
 def evaluate(bench: Path, pred: Path, *extra: str) -> dict[str, float]:
@@ -169,22 +224,119 @@ def check_seeds(seeds: Path, rules) -> tuple[int, int, list[str]]:
     return passed, total, failures
 
 
+def site_cv(bench: Path, ids: list[str], corpora: Path, with_corpora: bool,
+            thresholds: Sequence[float] = (), fold_models: Path | None = None) -> int:
+    """Train SITE_FOLDS models on the bench (+ the corpora with `with_corpora`), each
+    without one fold of sites, and
+    score every text page (bench token P/R/F1, fundus body P/R/F1, trafilatura-eval
+    snippet P/R/F) with the model that never saw its site. `fold_models`: a folder where
+    the fold models are kept and reused (to try thresholds and rules after the model)."""
+    sys.path.insert(0, str(corpora.parent / "tools"))
+    import score_trafeval  # noqa: E402  (the corpora's own scorers)
+    sys.path.insert(0, str(bench))
+    import evaluate as bench_eval  # noqa: E402
+
+    base = lines_mod.load_line_rules(REFERENCE, model=False)
+    docs = corpus_docs(corpora)
+    feats = corpus_pages(docs, base)
+    bsite = bench_sites(bench)
+    fundus = corpus_labels.fundus_pages(corpora / "fundus")
+    fundus_gold = {pid: corpus_labels.norm(body) for pid, _, _, body in fundus}
+    snippets = json.loads((corpora / "trafilatura-eval" / "snippets.json").read_text(encoding="utf-8"))
+    scored = [("fundus", pid, site, text) for pid, site, text, _ in fundus]
+    scored += [("trafilatura-eval", pid, site, text) for pid, site, text, _ in
+               corpus_labels.trafeval_pages(corpora / "trafilatura-eval")]
+    thresholds = thresholds or (THRESHOLD,)
+    bench_counts = {t: [] for t in thresholds}
+    fundus_counts = {t: [] for t in thresholds}
+    traf = {t: [0, 0, 0, 0] for t in thresholds}
+    for k in range(SITE_FOLDS):
+        train_ids = [d for d in ids if site_fold(bsite[d]) != k]
+        extra = [pg for pg, d in zip(feats, docs) if site_fold(d[2]) != k] if with_corpora else []
+        cached = fold_models / f"fold{k}.json" if fold_models else None
+        if cached and cached.exists():
+            model = load_model(cached)  # refuses a model of another feature list
+        else:
+            model = fit(bench, train_ids, base, THRESHOLD, extra)
+            if cached:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_text(model.to_json() + "\n", encoding="utf-8")
+        for thr in thresholds:
+            opts = CleanOptions(rules=lines_mod.LineRules(
+                base.phrases, dataclasses.replace(model, threshold=thr), base.stoplists))
+
+            def kept_text(doc_id: str, text: str) -> str:
+                page = clean(text_doc(doc_id, text), opts)
+                return getattr(page, "text", "") or ""
+            for d in ids:
+                if site_fold(bsite[d]) == k:
+                    text = (bench / "text" / f"{d}.txt").read_text(encoding="utf-8")
+                    gold = (bench / "gold" / f"{d}.txt").read_text(encoding="utf-8")
+                    bench_counts[thr].append(bench_eval.score_tokens(gold, kept_text(d, text)))
+            for corpus, pid, site, text in scored:
+                if site_fold(site) != k:
+                    continue
+                pred = kept_text(pid, text)
+                if corpus == "fundus":
+                    fundus_counts[thr].append(bench_eval.score_tokens(
+                        fundus_gold[pid], corpus_labels.norm(pred)))
+                else:
+                    c = score_trafeval.count_item(snippets[pid], pred)
+                    traf[thr] = [a + b for a, b in zip(traf[thr], c)]
+        print(f"fold {k + 1}/{SITE_FOLDS} done", file=sys.stderr)
+    print(f"site-grouped {SITE_FOLDS}-fold CV (training: bench{' + corpora' if with_corpora else ''})")
+    print("| threshold | bench text token P / R / F1 | fundus text body P / R / F1 "
+          "| trafilatura-eval text snippets P / R / F |")
+    print("|---|---|---|---|")
+    for thr in thresholds:
+        b, fu = bench_eval.aggregate(bench_counts[thr]), bench_eval.aggregate(fundus_counts[thr])
+        tp, tr, _, tf = score_trafeval.scores(*traf[thr])
+        print(f"| {thr:.2f} | {b['precision']:.3f} / {b['recall']:.3f} / {b['f1']:.3f} "
+              f"| {fu['precision']:.3f} / {fu['recall']:.3f} / {fu['f1']:.3f} "
+              f"| {tp:.3f} / {tr:.3f} / {tf:.3f} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
     ap.add_argument("--seeds", type=Path, default=None)
     ap.add_argument("--cv", action="store_true", help="5-fold cross-validated text figures")
     ap.add_argument("--train", action="store_true", help="refit and write the model JSON")
+    ap.add_argument("--corpora", action="store_true",
+                    help="with --train: add the corpora's text pages to the training data")
+    ap.add_argument("--corpora-dir", type=Path, default=DEFAULT_CORPORA)
+    ap.add_argument("--corpus-weight", nargs="*", default=(), metavar="CORPUS=W",
+                    help="weight of a corpus' lines against a bench line (CORPUS_WEIGHT)")
+    ap.add_argument("--site-cv", action="store_true",
+                    help="bench + corpora text figures, folds by site (with --corpora: "
+                         "trained on bench + corpora)")
+    ap.add_argument("--thresholds", type=float, nargs="*", default=(),
+                    help="with --site-cv: decision thresholds to score (default THRESHOLD)")
+    ap.add_argument("--fold-models", type=Path, default=None,
+                    help="with --site-cv: keep and reuse the fold models in this folder")
     ap.add_argument("--no-html", action="store_true")
     ap.add_argument("--limit", type=int, default=0)
     args = ap.parse_args(argv)
     bench = args.bench.resolve()
     seeds = (args.seeds or bench.parent / "seeds").resolve()
     ids = bench_ids(bench)[: args.limit or None]
+    for item in args.corpus_weight:
+        name, _, weight = item.partition("=")
+        if name not in CORPUS_WEIGHT:
+            ap.error(f"--corpus-weight: unknown corpus {name!r}")
+        CORPUS_WEIGHT[name] = float(weight)
 
+    if args.site_cv:
+        return site_cv(bench, ids, args.corpora_dir.resolve(), args.corpora,
+                       args.thresholds, args.fold_models)
     if args.train:
         base = lines_mod.load_line_rules(REFERENCE, model=False)
-        model = fit(bench, ids, base, THRESHOLD)
+        extra = (corpus_pages(corpus_docs(args.corpora_dir.resolve()), base)
+                 if args.corpora else None)
+        model = fit(bench, ids, base, THRESHOLD, extra, "bench dev split text/ + labels/"
+                    + (" + corpora dev halves text/ (labels from gold, corpus_labels.py)"
+                       if extra else ""))
         (REFERENCE / lines_mod.MODEL_FILE).write_text(model.to_json() + "\n", encoding="utf-8")
         print(f"wrote {REFERENCE / lines_mod.MODEL_FILE} ({len(ids)} pages)")
     rules = lines_mod.load_line_rules(REFERENCE)

@@ -185,6 +185,28 @@ def test_headline_context_keeps_the_opening_paragraph_and_drops_a_teaser_above(r
     assert got[2].rule == "context:after_headline"
 
 
+def test_headline_context_drops_the_teasers_kicker(rules):
+    from flows.records import LineDecision
+    from flows.stages.clean._line_features import line_stats
+    from flows.stages.clean.lines import _headline_context
+
+    texts = ["Site Name, 13.01.2022", "Story Label On Security",
+             "A teaser sentence that runs long enough to be read as prose by the model here.",
+             "Headline of the story", EN_BODY[0], EN_BODY[1]]
+    stats = [line_stats(t, frozenset({"the", "to", "be", "as", "by", "of", "and", "for",
+                                      "on", "which", "in", "would", "after", "are"}))
+             for t in texts]
+    out = [LineDecision(1, texts[0], False, "outside_main_block", "model"),
+           LineDecision(2, texts[1], True, "kept", "model"),
+           LineDecision(3, texts[2], True, "kept", "model"),
+           LineDecision(4, texts[3], False, "title_line", "title:exact"),
+           LineDecision(5, texts[4], True, "kept", "model"),
+           LineDecision(6, texts[5], True, "kept", "model")]
+    got = _headline_context(out, [True, False, False, False, False, False], stats)
+    assert [d.keep for d in got] == [False, False, False, False, True, True]
+    assert got[1].rule == got[2].rule == "context:before_headline"
+
+
 def _decisions(rows):
     """(text, keep, by_model) -> decisions, by-model flags and stats (no stop list)."""
     from flows.records import LineDecision
@@ -249,3 +271,24 @@ def test_lexicon_row_with_unknown_scope_is_a_data_error(tmp_path):
         encoding="utf-8")
     with pytest.raises(ValueError, match="row 2"):
         load_line_rules(tmp_path, model=False)
+
+
+def test_list_context_features_mark_link_lists():
+    """A run of one-word category links scores as a dense list; a lone sub-heading
+    between paragraphs does not; a short quoted line is dialogue."""
+    from flows.stages.clean._line_features import FEATURE_NAMES, line_stats, page_features
+
+    para = "The council said on Monday that the bridge would be closed for repairs."
+    texts = [para] * 10 + ["Repairs"] + [para] * 10 + [
+        "Categories", "World", "Europe", "Africa", "Asia", "Sport", "Archive (12)",
+        "\u201cNo,\u201d she said."]
+    stats = [line_stats(t, frozenset({"the", "on", "that", "would", "be", "for", "she"}))
+             for t in texts]
+    feats = page_features(stats, title_index=None, has_stoplist=True)
+    col = {n: FEATURE_NAMES.index(n) for n in ("short_share_near10", "log_short_run",
+                                                "widget_count", "dialogue")}
+    heading, entry = 10, 24
+    assert feats[entry][col["log_short_run"]] > feats[heading][col["log_short_run"]] > 0
+    assert feats[entry][col["short_share_near10"]] > 0.3 > feats[heading][col["short_share_near10"]]
+    assert feats[27][col["widget_count"]] == 1.0 and feats[26][col["widget_count"]] == 0.0
+    assert feats[28][col["dialogue"]] == 1.0 and feats[0][col["dialogue"]] == 0.0

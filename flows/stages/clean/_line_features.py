@@ -32,6 +32,9 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.I)
 _DATEISH = re.compile(r"\b\d{1,2}[./:-]\d{1,2}(?:[./-]\d{2,4})?\b|\b(?:19|20)\d{2}\b")
 _BULLET = re.compile(r"^[-–—•*·>»]\s")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
+_WIDGET_COUNT = re.compile(r"[(\[]\d+[)\]]$")  # "Juni 2023 (5)", "Politik [12]"
+_DIALOGUE = re.compile(r"^[\"'„“”«»‹›‚‘’「『]|^[-–—]\s?\S")
+SHORT_WORDS = 4  # a list entry: at most this many words
 _NUMBERED = re.compile(r"^(?:\(?\d{1,3}(?:[.)ºª°]|[a-z]\b|\s*[-–:])|[a-z][.)]\s|[ivx]{1,4}[.)]\s)", re.I)
 
 
@@ -126,6 +129,12 @@ FEATURE_NAMES = (
     # the headline: how far before it the line is, and whether the page repeats it (a
     # repeated headline is a sure one, so what comes before it is page chrome)
     "log_lines_to_title", "title_repeated",
+    # lists of links (categories, archives by month, related headlines): many short lines
+    # close together, in a run of their own, often Title Case or ending in a count; an
+    # article's sub-headings are rare and single. Dialogue opens with a quote or a dash
+    # and ends as a sentence, however short.
+    "short_share_near10", "log_short_run", "titleish_share_near10", "widget_count",
+    "dialogue",
 )
 
 
@@ -169,6 +178,7 @@ def page_features(
         since.append(min(i - last_brk, 60) if last_brk is not None else 60)
         if brk[i]:
             last_brk = i
+    lists = _list_context(stats, tcase)
     title_rep = 0.0
     if title_index is not None:
         key = stats[title_index].text.casefold()
@@ -238,7 +248,41 @@ def page_features(
             math.log1p(min(abs(title_index - i), 60)) * (1 if i < title_index else -1)
             if title_index is not None else 0.0,
             title_rep,
+            *lists[i],
+            1.0 if _WIDGET_COUNT.search(text) else 0.0,
+            1.0 if _DIALOGUE.match(text) and s.ends_sentence else 0.0,
         ])
+    return out
+
+
+def _list_context(stats: Sequence[LineStats], tcase: Sequence[float]) -> list[tuple[float, float, float]]:
+    """Per line: share of short lines (at most SHORT_WORDS words) among the 10 lines on
+    either side, log length of the run of consecutive short lines it belongs to (0 for a
+    longer line), and share of title-like lines (short, mostly capitalised, no final
+    sentence punctuation) among the 10 on either side."""
+    n = len(stats)
+    short = [1 if 0 < s.words <= SHORT_WORDS else 0 for s in stats]
+    titleish = [1 if 0 < s.words <= 7 and not s.ends_sentence and tc >= 0.5 else 0
+                for s, tc in zip(stats, tcase)]
+    cs, ct = [0], [0]
+    for a, b in zip(short, titleish):
+        cs.append(cs[-1] + a)
+        ct.append(ct[-1] + b)
+    run = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and short[j]:
+            j += 1
+        for k in range(i, j):
+            run[k] = j - i
+        i = max(j, i + 1)
+    out = []
+    for i in range(n):
+        lo, hi = max(0, i - 10), min(n, i + 11)
+        others = max(hi - lo - 1, 1)
+        out.append(((cs[hi] - cs[lo] - short[i]) / others, math.log1p(run[i]),
+                    (ct[hi] - ct[lo] - titleish[i]) / others))
     return out
 
 

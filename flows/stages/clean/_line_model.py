@@ -66,7 +66,8 @@ def learn_lexicon(pages: Sequence[tuple[Sequence[str], Sequence[bool]]], *,
         seen_c: set[str] = set()
         seen_b: set[str] = set()
         for text, is_body in zip(texts, labels):
-            (seen_b if is_body else seen_c).update(tokens(text))
+            if is_body is not None:  # unlabelled lines (partial gold) teach nothing
+                (seen_b if is_body else seen_c).update(tokens(text))
         for w in seen_c:
             chrome[w] = chrome.get(w, 0) + 1
         for w in seen_b:
@@ -365,6 +366,11 @@ def train(pages: Sequence[tuple], *, threshold: float, info: dict | None = None,
     come from a lexicon learned without the line's own page (`stack_folds` or 5 folds by
     page), so the model does not learn to trust words it has memorised.
 
+    A label may be None (a page with partial gold, such as must/must-not snippets): the
+    line still shapes its page's features and its neighbours' context, but carries no
+    weight in the fit. A page may carry a fourth element, its weight (default 1), so a
+    corpus with many lines per page does not outweigh the others.
+
     Stage 2 learns from stage-1 probabilities. With `stack_folds` = k > 1 these are
     out-of-fold: each page's stage-1 probabilities come from a stage-1 model fitted on
     the other folds (pages i % k), so stage 2 sees probabilities as noisy as those it
@@ -386,21 +392,29 @@ def train(pages: Sequence[tuple], *, threshold: float, info: dict | None = None,
                 feats[i] = np.hstack([feats[i], np.asarray(
                     lexicon_features(pages[i][2], lex_k)).reshape(len(pages[i][1]), len(LEXICON_NAMES))])
 
-    def stack(ix):
-        return (np.vstack([feats[i] for i in ix]),
-                np.array([b for i in ix for b in pages[i][1]], dtype=float))
+    def page_weight(i):
+        return float(pages[i][3]) if len(pages[i]) > 3 else 1.0
 
-    x, y = stack(range(n))
-    s1 = _fit(x, y, **params1)
+    def stack(ix):
+        labels = [(b, page_weight(i)) for i in ix for b in pages[i][1]]
+        return (np.vstack([feats[i] for i in ix]),
+                np.array([bool(b) for b, _ in labels], dtype=float),
+                np.array([0.0 if b is None else w for b, w in labels]))
+
+    def fit_rows(x, y, w, params):
+        return _fit(x, y, weight=w, **params)
+
+    x, y, w = stack(range(n))
+    s1 = fit_rows(x, y, w, params1)
     p1s: list = [None] * n
     if stack_folds > 1:
         for k in range(stack_folds):
-            sk = _fit(*stack([i for i in range(n) if i % stack_folds != k]), **params1)
+            sk = fit_rows(*stack([i for i in range(n) if i % stack_folds != k]), params1)
             for i in range(k, n, stack_folds):
                 p1s[i] = sk.probs(feats[i]) if len(feats[i]) else []
     else:
         p1s = [s1.probs(f) if len(f) else [] for f in feats]
     rows = [np.hstack([f, np.asarray(p1)[:, None], np.asarray(context_features(p1))])
             for f, p1 in zip(feats, p1s) if len(f)]
-    s2 = _fit(np.vstack(rows), y, **params2)
+    s2 = fit_rows(np.vstack(rows), y, w, params2)
     return LineModel(s1, s2, threshold, FEATURE_NAMES, dict(info or {}), lexicon)

@@ -512,6 +512,15 @@ def _headline_context(out: list[LineDecision], soft: list[bool],
         d = out[k]
         result[k] = LineDecision(d.line_no, d.text, False, "outside_main_block",
                                  "context:before_headline")
+        # above the teaser, a short kept line is its kicker or story label ("Russia-NATO
+        # Row on European Security"): it belongs to the teaser, not to the article
+        j = k - 1
+        while j >= 0 and result[j].keep and not stats[j].prose \
+                and stats[j].words <= CONTEXT_MAX_WORDS:
+            d = out[j]
+            result[j] = LineDecision(d.line_no, d.text, False, "outside_main_block",
+                                     "context:before_headline")
+            j -= 1
     return result
 
 
