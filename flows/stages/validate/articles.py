@@ -143,6 +143,7 @@ class MarkupCheck:
 
 
 _MOJIBAKE_LEADS = ("â", "Ã", "Ð", "Â", "‚", "√", "¬", "–", "—", "‡", "„", "‰")  # every MOJIBAKE_STRONG_RE / _WEAK_RE match starts with one
+_MOJIBAKE_LEAD_RE = re.compile("[" + "".join(_MOJIBAKE_LEADS) + "]")
 
 
 def has_mojibake(text: str) -> bool:
@@ -151,12 +152,24 @@ def has_mojibake(text: str) -> bool:
     Why two strengths: the punctuation sequences ("â€™", "‚Äú") never occur in real text,
     so one is proof (a story with one mangled apostrophe is still mangled); a mangled
     letter ("Ã©", "√©") is only proof when it repeats. Checked against the 20+ languages of
-    the shared corpora: no real page matches."""
+    the shared corpora: no real page matches.
+
+    Why the scan from lead characters: every read page is checked, and the patterns'
+    alternations of character classes make `re` try each branch at every position (5 ms
+    on a 180 KB page); jumping to the few lead characters and matching there costs ~1 ms
+    and finds the same matches, counted without overlap as `findall` would."""
     if not any(c in text for c in _MOJIBAKE_LEADS):  # a substring test is ~50x the regex
         return False
-    if MOJIBAKE_STRONG_RE.search(text):
-        return True
-    return len(MOJIBAKE_WEAK_RE.findall(text)) >= 2
+    weak, weak_end = 0, 0
+    for lead in _MOJIBAKE_LEAD_RE.finditer(text):
+        pos = lead.start()
+        if MOJIBAKE_STRONG_RE.match(text, pos):
+            return True
+        if pos >= weak_end and (m := MOJIBAKE_WEAK_RE.match(text, pos)):
+            weak, weak_end = weak + 1, m.end()
+            if weak >= 2:
+                return True
+    return False
 
 
 def outlet_status(a: Article) -> str:
