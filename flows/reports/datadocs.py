@@ -123,9 +123,16 @@ def sanitise_result(suite_result):
 
 
 def _stored_results(validator) -> list[tuple]:
-    """(identifier, result) for every result the validator's context stored in this run."""
-    store = validator.context.validation_results_store
-    return [(key, store.get(key)) for key in store.list_keys()]
+    """(identifier, result) for every suite result the validator made in this run, keyed as
+    `ValidationDefinition.run` keys what it stores: suite / run id / batch id. The validator
+    keeps its results instead of storing each batch's (see `Validator`), so they are stored
+    once per run, here."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier, ValidationResultIdentifier)
+
+    return [(ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=r.suite_name),
+        run_id=r.meta["run_id"], batch_identifier=r.batch_id), r) for r in validator.results]
 
 
 def _result_key(result) -> tuple:
@@ -164,7 +171,7 @@ def build_data_docs(validator, out_dir: Path, *, results: Iterable | None = None
 
     `results`: add only these GX `ExpectationSuiteValidationResult`s (as returned by
     `Validator.run`, e.g. `TableValidation.gx_results`); default, every result the
-    validator's context stored during the run. `store_dir`: the validation results store
+    validator made during the run (`Validator.results`). `store_dir`: the validation results store
     (default: `validation_results/` beside `out_dir`).
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
