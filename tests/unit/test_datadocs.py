@@ -145,6 +145,11 @@ def test_three_runs_are_all_listed(tmp_path):
         for page in pages:
             assert page.relative_to(out).as_posix() in text
     assert text.index("<code>run-c</code>") < text.index("<code>run-a</code>")  # newest first
+    # Incremental builds make only the pages GX wrote offline; the copied ones already are.
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=[\"']https?://", html, re.I), page
+        assert "<footer" not in html.lower(), page
 
 
 def test_the_store_keeps_the_last_runs_only(tmp_path):
