@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import logging
 import os
 import re
 import shutil
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +124,16 @@ def sanitise_result(suite_result):
 
 
 def _stored_results(validator) -> list[tuple]:
-    """(identifier, result) for every result the validator's context stored in this run."""
-    store = validator.context.validation_results_store
-    return [(key, store.get(key)) for key in store.list_keys()]
+    """(identifier, result) for every suite result the validator made in this run, keyed as
+    `ValidationDefinition.run` keys what it stores: suite / run id / batch id. The validator
+    keeps its results instead of storing each batch's (see `Validator`), so they are stored
+    once per run, here."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier, ValidationResultIdentifier)
+
+    return [(ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=r.suite_name),
+        run_id=r.meta["run_id"], batch_identifier=r.batch_id), r) for r in validator.results]
 
 
 def _result_key(result) -> tuple:
@@ -164,7 +172,7 @@ def build_data_docs(validator, out_dir: Path, *, results: Iterable | None = None
 
     `results`: add only these GX `ExpectationSuiteValidationResult`s (as returned by
     `Validator.run`, e.g. `TableValidation.gx_results`); default, every result the
-    validator's context stored during the run. `store_dir`: the validation results store
+    validator made during the run (`Validator.results`). `store_dir`: the validation results store
     (default: `validation_results/` beside `out_dir`).
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -200,14 +208,15 @@ def build_data_docs(validator, out_dir: Path, *, results: Iterable | None = None
     kept = _prune(store, keep_runs)
 
     new_pages = [key for key, _ in pairs if key in kept]
+    before = {p: _stamp(p) for p in building.rglob("*") if p.suffix in (".html", ".css")}
     suite_keys = [ExpectationSuiteIdentifier(s.name) for s in validator.context.suites.all()]
     ctx.build_data_docs(site_names=[SITE_NAME],
                         resource_identifiers=(new_pages + suite_keys) if incremental else None)
     _install_vendor(building)
-    for page in building.rglob("*.html"):
-        _make_offline(page, building)
-    for css in building.joinpath("static", "styles").rglob("*.css"):
-        _make_offline(css, building)
+    # The pages copied from the previous site are offline already: only what GX wrote now.
+    for page in [*building.rglob("*.html"), *building.joinpath("static", "styles").rglob("*.css")]:
+        if _stamp(page) != before.get(page):
+            _make_offline(page, building)
     _add_static_index(building / "index.html", kept)
     (building / "static" / "vendor" / "VERSION").write_text(SITE_VERSION + "\n", encoding="utf-8")
     _swap_in(building, final_dir)
@@ -215,6 +224,12 @@ def build_data_docs(validator, out_dir: Path, *, results: Iterable | None = None
     log.info("Data Docs: %d validation results of this run added, %d runs kept, at %s",
              len(pairs), len({_run_name(k) for k in kept}), index)
     return index
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's (mtime_ns, size): changed when GX rewrites it (a copy keeps both)."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
 
 
 def _site_version(site: Path) -> str:
@@ -233,13 +248,33 @@ def _run_time(key) -> str:
     return rt.isoformat() if hasattr(rt, "isoformat") else str(rt)
 
 
+class StoredSummary(NamedTuple):
+    """What the index shows of a stored suite result."""
+
+    suite_name: str
+    success: bool
+    statistics: dict
+
+
+def _summary(text: str) -> StoredSummary:
+    """The index's fields of a stored result, from its JSON (ValueError/KeyError when the
+    file is not a whole suite result)."""
+    data = json.loads(text)
+    return StoredSummary(str(data["suite_name"]), bool(data["success"]), dict(data.get("statistics") or {}))
+
+
 def _prune(store, keep_runs: int) -> dict:
     """Drop the results of all but the newest `keep_runs` runs and any file that no longer
-    loads (a write cut short by a kill); return {key: result} of what stays."""
+    loads (a write cut short by a kill); return {key: StoredSummary} of what stays.
+
+    Why the JSON and not `store.get`: each run reads every kept result (up to `KEEP_RUNS`
+    runs of a result per suite and batch), and GX's deserialisation of a result costs ~20x
+    parsing its JSON; the index needs three fields of it, and GX's own index builder reads
+    the results again anyway."""
     loaded = {}
     for key in store.list_keys():
         try:
-            loaded[key] = store.get(key)
+            loaded[key] = _summary(store.store_backend.get(key.to_tuple()))
         except Exception as exc:  # a truncated or foreign file: unusable, and GX would stop on it
             log.warning("Data Docs: dropping unreadable stored result %s (%s)", key.to_tuple(), exc)
             store.remove_key(key)
