@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 import duckdb
 
+from flows.config import MIB, default_checkpoint_threshold, parse_size
 from flows.stages.load import LoadBatch
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0,
             memory_limit: str | None = None, temp_directory: Path | None = None
             ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting with backoff while another process holds it.
-    `memory_limit` caps DuckDB's buffer pool; beyond it DuckDB spills to `temp_directory`."""
+    `memory_limit` caps DuckDB's buffer pool; beyond it DuckDB spills to `temp_directory`.
+    With a limit, the writer also checkpoints only when its log holds half the pool
+    (`default_checkpoint_threshold`), not after every batch."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +48,9 @@ def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0,
     while True:
         try:
             config = {"memory_limit": memory_limit} if memory_limit else {}
+            if memory_limit and not read_only:
+                threshold = default_checkpoint_threshold(parse_size(memory_limit))
+                config["checkpoint_threshold"] = f"{threshold // MIB}MiB"
             if temp_directory is not None:
                 config["temp_directory"] = str(temp_directory)
             return duckdb.connect(str(path), read_only=read_only, config=config)
