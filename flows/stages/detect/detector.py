@@ -36,6 +36,7 @@ from typing import Iterable, NamedTuple
 from flows.records import (Article, BatchResult, CleanPage, Evidence, OutletMatch,
                            Rejection)
 from flows.stages.batch import apply_batch
+from flows.stages.detect.chrome_brand import chrome_brand
 from flows.stages.detect.citations import scan
 from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
@@ -353,6 +354,8 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
 
 
 TITLE_SUFFIX_WEIGHT = 0.8
+BRAND_WEIGHT = 0.52  # over a bare footer (0.5: often the parent company), under a title suffix (0.55)
+BRAND_BONUS = 0.15
 MAX_DOMAIN_LINE = 1000  # a site names its address in chrome and notes, not in long paragraphs
 LOGO_LINES = 400  # a header logo's alt text comes before the story; a footer logo too
 MAX_FOOTER_LINES = 3  # footers sit at the bottom: the first few copyright lines found
@@ -378,6 +381,12 @@ def _agree(a: str, b: str) -> bool:
     if min(len(ka), len(kb)) < 3:
         return ka == kb and bool(ka)
     return ka in kb or kb in ka
+
+
+def _initials(name: str) -> str:
+    """"dm" of "Daily Maverick": chrome links often use the site's initials."""
+    words = re.findall(r"[^\W\d_]+", name)
+    return "".join(w[0] for w in words).casefold() if len(words) >= 2 else ""
 
 
 def text_site(page: CleanPage, registry: OutletRegistry,
@@ -409,7 +418,8 @@ def text_site(page: CleanPage, registry: OutletRegistry,
             footers.append((names[0], strong, d))
             if len(footers) >= MAX_FOOTER_LINES:
                 break
-    if not segs and not footers and not any(
+    brand = chrome_brand(page.lines, rules)
+    if not segs and not footers and brand is None and not any(
             not d.keep and logo_name(d.text) for d in page.lines[:LOGO_LINES]):
         return None
     domains: list[str] = []
@@ -462,6 +472,18 @@ def text_site(page: CleanPage, registry: OutletRegistry,
         if len(squash(name)) >= 4 and squash(name) in title_key:  # the <title> names it too
             w += 0.2
         cands.append((w, name, dom, Evidence("copyright_line", d.text[:300], d.line_no)))
+    if brand is not None and not _is_wire_name(brand.name, registry):
+        # the chrome's own links ("Über Euronews", "Euronews jobs") back a title or footer
+        # name they spell; alone, they name the site over a parent company's footer
+        same = [i for i, c in enumerate(cands)
+                if _agree(c[1], brand.name) or _initials(c[1]) == squash(brand.name)]
+        for i in same:
+            cands[i] = (cands[i][0] + BRAND_BONUS,) + cands[i][1:]
+        if not same:
+            dom = domain_for(brand.name)
+            w = min(BRAND_WEIGHT + 0.05 * (brand.lines - 2), 0.6) + (0.15 if dom else 0)
+            cands.append((w, brand.name, dom, Evidence("chrome_brand", brand.text[:300],
+                                                       brand.line_no)))
     if not cands:
         return None
     w, name, dom, ev = max(cands, key=lambda c: c[0])

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-KINDS = frozenset({"rights", "copyright_word", "legal_form", "group_word"})
+KINDS = frozenset({"rights", "copyright_word", "legal_form", "group_word", "service",
+                   "particle"})
 NAMES_FILE = "outlet_names.csv"
 MAX_NAME_WORDS = 6
 MAX_NAME_CHARS = 60
@@ -64,6 +65,22 @@ class NameRules:
     copyright_words: tuple[str, ...] = ()
     legal_forms: tuple[str, ...] = ()
     group_words: tuple[str, ...] = ()
+    # chrome vocabulary (`chrome_brand`): words a site's own links wrap its name in ("App",
+    # "Newsletter", "abonnieren") and the small words between ("bei", "der", "mein")
+    service_words: tuple[str, ...] = ()
+    particles: tuple[str, ...] = ()
+
+    @cached_property
+    def service_set(self) -> frozenset[str]:
+        return frozenset(w.casefold() for w in self.service_words)
+
+    @cached_property
+    def group_set(self) -> frozenset[str]:
+        return frozenset(w.casefold() for w in self.group_words if " " not in w)
+
+    @cached_property
+    def particle_set(self) -> frozenset[str]:
+        return frozenset(w.casefold() for w in self.particles)
 
     @cached_property
     def _markers(self) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -153,7 +170,8 @@ def load_name_rules(reference_dir: Path) -> NameRules:
                 raise ValueError(f"{NAMES_FILE} line {n}: bad row {phrase!r}, {kind!r}")
             out[kind].append(phrase)
     return NameRules(tuple(out["rights"]), tuple(out["copyright_word"]),
-                     tuple(out["legal_form"]), tuple(out["group_word"]))
+                     tuple(out["legal_form"]), tuple(out["group_word"]),
+                     tuple(out["service"]), tuple(out["particle"]))
 
 
 def squash(s: str) -> str:

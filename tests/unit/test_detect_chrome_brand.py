@@ -1,0 +1,70 @@
+"""The brand a page's chrome links wrap in service words (`flows/stages/detect/chrome_brand.py`)
+and how the publisher detector weighs it against title suffixes and parent-company footers."""
+from __future__ import annotations
+
+import pytest
+
+from flows.stages.detect.chrome_brand import _brand_of, chrome_brand
+from flows.stages.detect.detector import detect_outlet, load_registry
+from flows.stages.detect.site_names import load_name_rules
+from test_detect_support import REFERENCE, make_page
+
+BODY = "The minister said on Friday that talks would continue next week in Geneva."
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_name_rules(REFERENCE)
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return load_registry(REFERENCE)
+
+
+@pytest.mark.parametrize("line, brand", [
+    ("Jobs bei Harbourpost", ("Harbourpost", "jobs")),
+    ("❤ Harbourpost unterstützen", ("Harbourpost", "unterstützen")),
+    ("_Das Harbourpost-Archiv", ("Harbourpost", "archiv")),
+    ("Den Harbourpost abonnieren", ("Harbourpost", "abonnieren")),
+    ("Om Nordavisen", ("Nordavisen", "om")),
+    ("L.A. Gazette Careers", ("L.A. Gazette", "careers")),
+    ("Mein Konto", None),                      # nothing left but a possessive
+    ("Newsletter Podcast Abo", None),          # a nav row
+    ("Service & Kontakt", None),               # two links
+    ("Unternavigation zu Service", None),      # a label before "to <page>"
+    ("Welcome! Log into your account", None),
+    ("podcast agenda", None),                  # not a capitalised name
+    ("Harbourpost", None),                     # a bare name is no service line
+])
+def test_brand_of_a_service_line(rules, line, brand):
+    assert _brand_of(line, rules) == brand
+
+
+def test_chrome_brand_needs_two_different_service_words(rules):
+    one = make_page([BODY, ("Börsen-Tag - Archiv", False), ("Der Börsen-Tag – Archiv", False)])
+    assert chrome_brand(one.lines, rules) is None
+    two = make_page([("Über Harbourpost", False), BODY, ("Harbourpost jobs", False)])
+    b = chrome_brand(two.lines, rules)
+    assert (b.name, b.lines, b.line_no) == ("Harbourpost", 2, 1)
+
+
+def test_chrome_brand_names_the_site_over_a_parent_company_footer(reg):
+    page = make_page(["Storm closes the harbour road", BODY,
+                      ("Harbourpost Newsletter", False), ("Kontakt Harbourpost", False),
+                      ("© 2025 Coastline Verlagsgruppe GmbH. Alle Rechte vorbehalten.", False)])
+    o = detect_outlet(page, reg)
+    assert o.name == "Harbourpost" and o.evidence[0].signal == "chrome_brand"
+
+
+def test_chrome_brand_backs_the_title_suffix_it_spells(reg):
+    page = make_page(["Storm closes the harbour road | The Harbourpost", BODY,
+                      ("Harbourpost App", False), ("About Harbourpost", False)])
+    o = detect_outlet(page, reg)
+    assert o.name == "The Harbourpost" and o.evidence[0].signal == "title_suffix"
+
+
+def test_chrome_brand_of_initials_backs_the_footer_name(reg):
+    page = make_page(["Storm closes the harbour road", BODY, ("SUPPORT HP", False),
+                      ("HP SHOP", False), ("© 2025 Harbour Post. All rights reserved.", False)])
+    assert detect_outlet(page, reg).name == "Harbour Post"
