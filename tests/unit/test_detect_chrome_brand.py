@@ -68,3 +68,12 @@ def test_chrome_brand_of_initials_backs_the_footer_name(reg):
     page = make_page(["Storm closes the harbour road", BODY, ("SUPPORT HP", False),
                       ("HP SHOP", False), ("© 2025 Harbour Post. All rights reserved.", False)])
     assert detect_outlet(page, reg).name == "Harbour Post"
+
+
+def test_a_group_word_after_the_brand_is_one_more_of_its_links(rules):
+    page = make_page([BODY, ("Harbour Post Shops", False), ("Harbour Post Mediengruppe", False)])
+    assert chrome_brand(page.lines, rules).name == "Harbour Post"
+    # a group word before a name, or several links on one line, name nothing
+    nav = make_page([BODY, ("Social Media", False), ("Medien • Social Media", False),
+                     ("Media Social", False)])
+    assert chrome_brand(nav.lines, rules) is None

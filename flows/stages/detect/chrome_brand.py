@@ -36,13 +36,15 @@ def _brand_of(text: str, rules: NameRules) -> tuple[str, str] | None:
     """The name left of a service line once service words and particles are cut from both
     ends ("Jobs bei WinFuture", "Das Postillon-Archiv"), when it reads as a name (1-3 words,
     the first capitalised or a digit), with the service word cut; else None."""
-    if re.search(r"\s&\s|\s[+/]\s", text):
-        return None  # "Service & Kontakt", "Apps & Co.": a pair of nav links
-    words = [w for w in text.split() if any(c.isalnum() for c in w)]  # no "❤", "|"
+    if re.search(r"\s[&+/]\s|[•·|›»]", text):
+        return None  # "Service & Kontakt", "Medien • Social Media": several nav links
+    words = [w for w in text.split() if any(c.isalnum() for c in w)]  # no "❤"
     if not 1 <= len(words) <= MAX_BRAND_WORDS + 3 or \
             (len(words) == 1 and "-" not in words[0]):
         return None
-    service, particles = rules.service_set, rules.particle_set
+    # a group word names the brand's company ("Freie Presse Mediengruppe") as a service
+    # word names its shop: one more of the brand's own links
+    service, particles, groups = rules.service_set, rules.particle_set, rules.group_set
     cut = None
     tail_cut = False
     changed = True
@@ -53,7 +55,7 @@ def _brand_of(text: str, rules: NameRules) -> tuple[str, str] | None:
                 break
             w = words[idx].strip(_TRIM).casefold()
             head, _, tail = w.rpartition("-")
-            if w in service or w.rstrip("+") in service:
+            if w in service or w.rstrip("+") in service or (idx == -1 and w in groups):
                 cut = cut or w.rstrip("+")
                 tail_cut = tail_cut or idx == -1
                 words.pop(idx)
@@ -75,8 +77,8 @@ def _brand_of(text: str, rules: NameRules) -> tuple[str, str] | None:
     if len(squash(name)) < 2 or not (name[:1].isupper() or name[:1].isdigit()) or \
             re.search(r"[!?]", name):
         return None
-    if any(w.strip(_TRIM).casefold() in service or w.strip(_TRIM).casefold() in particles
-           for w in words):
+    if any(k in service or k in particles or k in groups
+           for k in (w.strip(_TRIM).casefold() for w in words)):
         return None  # "Newsletter Podcast Abo": a nav row, no name in it
     return name, cut
 
@@ -87,11 +89,23 @@ def chrome_brand(lines: Iterable, rules: NameRules) -> ChromeBrand | None:
     section's "Archiv" linked twice is one); `lines` are the page's `LineDecision`s."""
     if not rules.service_set:
         return None
+    vocab = rules.service_set | rules.group_set
     found: dict[str, dict[str, tuple[str, object]]] = {}
     for d in lines:
-        text = d.text.strip()
-        if d.keep or not 4 <= len(text) <= MAX_LINE_CHARS:
+        if d.keep or not 4 <= len(d.text) <= MAX_LINE_CHARS + 2:
             continue
+        # cheap test first (~1 us): a service word sits at an edge, behind a particle at
+        # most; only such lines are read in full
+        low = d.text.casefold().split()
+        if len(low) < 2 and "-" not in d.text:
+            continue
+        last = low[-1].strip(_TRIM).rstrip("+")
+        if low[0].strip(_TRIM) not in vocab and last not in vocab and \
+                last.rpartition("-")[2] not in vocab and \
+                (len(low) < 3 or (low[1].strip(_TRIM) not in vocab
+                                  and low[-2].strip(_TRIM) not in vocab)):
+            continue
+        text = d.text.strip()
         hit = _brand_of(text, rules)
         if hit is not None:
             found.setdefault(squash(hit[0]), {}).setdefault(hit[1], (hit[0], d))
