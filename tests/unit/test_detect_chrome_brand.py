@@ -77,3 +77,23 @@ def test_a_group_word_after_the_brand_is_one_more_of_its_links(rules):
     nav = make_page([BODY, ("Social Media", False), ("Medien • Social Media", False),
                      ("Media Social", False)])
     assert chrome_brand(nav.lines, rules) is None
+
+
+def test_chrome_domain_is_the_one_host_the_chrome_writes_twice(rules):
+    from flows.stages.detect.site_names import chrome_domain
+    lines = ["Wie zufrieden sind Sie mit Ihrem Besuch auf harbourpost.de?", "Impressum",
+             "Wir verbessern harbourpost.de stetig.", "Folgen Sie uns: instagram.com/hp",
+             "instagram.com/hp", "E.ON und EE.UU. im Text", "E.ON"]
+    assert chrome_domain(lines, rules) == ("harbourpost.de", 0)
+    # a list of sister sites names no single one
+    assert chrome_domain(["alpha-site.de", "b-site.de", "alpha-site.de", "b-site.de"],
+                         rules) is None
+
+
+def test_chrome_domain_names_the_site_over_a_parent_company_footer(reg):
+    page = make_page(["Storm closes the harbour road", BODY,
+                      ("Ihr Besuch auf harbourpost.de", False),
+                      ("Feedback zu harbourpost.de", False),
+                      ("© 2025 Coastline Verlag GmbH. Alle Rechte vorbehalten.", False)])
+    o = detect_outlet(page, reg)
+    assert (o.name, o.domain) == ("harbourpost.de", "harbourpost.de")

@@ -42,7 +42,8 @@ from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
 from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
                                   original_url)
-from flows.stages.detect.site_names import (clean_name, domain_agrees, footer_name_sets, is_domain,
+from flows.stages.detect.site_names import (chrome_domain, clean_name, domain_agrees,
+                                            footer_name_sets, is_domain,
                                             logo_name, squash, title_segments,
                                             written_domains)
 from flows.stages.detect.wire import combine, detect_wire
@@ -356,6 +357,7 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
 TITLE_SUFFIX_WEIGHT = 0.8
 BRAND_WEIGHT = 0.52  # over a bare footer (0.5: often the parent company), under a title suffix (0.55)
 BRAND_BONUS = 0.15
+CHROME_DOMAIN_WEIGHT = 0.52  # as the chrome brand: over a bare footer, under a title suffix
 MAX_DOMAIN_LINE = 1000  # a site names its address in chrome and notes, not in long paragraphs
 LOGO_LINES = 400  # a header logo's alt text comes before the story; a footer logo too
 MAX_FOOTER_LINES = 3  # footers sit at the bottom: the first few copyright lines found
@@ -419,7 +421,9 @@ def text_site(page: CleanPage, registry: OutletRegistry,
             if len(footers) >= MAX_FOOTER_LINES:
                 break
     brand = chrome_brand(page.lines, rules)
-    if not segs and not footers and brand is None and not any(
+    removed = [d for d in page.lines if not d.keep]
+    own_host = chrome_domain([d.text for d in removed], rules)
+    if not segs and not footers and brand is None and own_host is None and not any(
             not d.keep and logo_name(d.text) for d in page.lines[:LOGO_LINES]):
         return None
     domains: list[str] = []
@@ -484,6 +488,12 @@ def text_site(page: CleanPage, registry: OutletRegistry,
             w = min(BRAND_WEIGHT + 0.05 * (brand.lines - 2), 0.6) + (0.15 if dom else 0)
             cands.append((w, brand.name, dom, Evidence("chrome_brand", brand.text[:300],
                                                        brand.line_no)))
+    if own_host is not None and not any(
+            c[2] == own_host[0] or domain_agrees(c[1], own_host[0]) for c in cands):
+        # the address the chrome writes twice over a parent company's footer
+        d = removed[own_host[1]]
+        cands.append((CHROME_DOMAIN_WEIGHT, own_host[0], own_host[0],
+                      Evidence("chrome_domain", d.text[:300], d.line_no)))
     if not cands:
         return None
     w, name, dom, ev = max(cands, key=lambda c: c[0])

@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 KINDS = frozenset({"rights", "copyright_word", "legal_form", "group_word", "service",
-                   "particle"})
+                   "particle", "platform"})
 NAMES_FILE = "outlet_names.csv"
 MAX_NAME_WORDS = 6
 MAX_NAME_CHARS = 60
@@ -69,10 +69,16 @@ class NameRules:
     # "Newsletter", "abonnieren") and the small words between ("bei", "der", "mein")
     service_words: tuple[str, ...] = ()
     particles: tuple[str, ...] = ()
+    # hosts every site links (social networks, blog hosts): never a page's own address
+    platforms: tuple[str, ...] = ()
 
     @cached_property
     def service_set(self) -> frozenset[str]:
         return frozenset(w.casefold() for w in self.service_words)
+
+    @cached_property
+    def platform_set(self) -> frozenset[str]:
+        return frozenset(p.lower() for p in self.platforms)
 
     @cached_property
     def group_set(self) -> frozenset[str]:
@@ -171,7 +177,7 @@ def load_name_rules(reference_dir: Path) -> NameRules:
             out[kind].append(phrase)
     return NameRules(tuple(out["rights"]), tuple(out["copyright_word"]),
                      tuple(out["legal_form"]), tuple(out["group_word"]),
-                     tuple(out["service"]), tuple(out["particle"]))
+                     tuple(out["service"]), tuple(out["particle"]), tuple(out["platform"]))
 
 
 def squash(s: str) -> str:
@@ -307,6 +313,28 @@ def written_domains(text: str) -> list[str]:
         if d not in out:
             out.append(d)
     return out
+
+
+def chrome_domain(texts: list[str], rules: NameRules) -> tuple[str, int] | None:
+    """The page's own address as its chrome writes it ("Wie zufrieden sind Sie mit Ihrem
+    Besuch auf harbourpost.de?", "© harbourpost.de"): the one host written in lower case in
+    two or more of `texts` (the removed lines), not a platform's (`platform` rows of
+    `outlet_names.csv`: social networks, blog hosts); with the index of its first line.
+    Several such hosts (a sister-site or advertiser list) name none."""
+    dotted = [t for t in texts if "." in t and len(t) <= 1000]
+    if len(dotted) < 2:
+        return None
+    platforms = rules.platform_set
+    found = []
+    for h in written_domains("\n".join(dotted)):
+        labels = h.split(".")
+        if len(labels[0]) < 2 or platforms.intersection(labels) or \
+                platforms.intersection(".".join(labels[i:]) for i in range(len(labels))):
+            continue
+        hits = [i for i, t in enumerate(dotted) if h in t]  # as written, in lower case
+        if len(hits) >= 2:
+            found.append((h, texts.index(dotted[hits[0]])))
+    return found[0] if len(found) == 1 else None
 
 
 def domain_agrees(name: str, domain: str) -> bool:
