@@ -97,3 +97,33 @@ def test_chrome_domain_names_the_site_over_a_parent_company_footer(reg):
                       ("© 2025 Coastline Verlag GmbH. Alle Rechte vorbehalten.", False)])
     o = detect_outlet(page, reg)
     assert (o.name, o.domain) == ("harbourpost.de", "harbourpost.de")
+
+
+def test_is_platform_by_label_or_end(rules):
+    from flows.stages.detect.site_names import _is_platform
+    assert _is_platform("x.com", rules) and _is_platform("de.instagram.com", rules)
+    assert _is_platform("web.de", rules) and not _is_platform("greentech.live", rules)
+    assert not _is_platform("harbourpost.de", rules)
+
+
+def test_email_domain_is_the_newsroom_host_two_addresses_share(rules):
+    from flows.stages.detect.site_names import email_domain
+    lines = ["기자 ninek@harbourpost.co.kr", "reader@gmail.com", "user@harbourpost.co.kr",
+             "tips@gmail.com"]
+    assert email_domain(lines, rules) == "harbourpost.co.kr"
+    assert email_domain(lines[:2], rules) is None
+
+
+def test_a_name_in_another_script_takes_the_newsroom_email_host(reg):
+    page = make_page(["폭우로 항구 도로 폐쇄 - 항구일보", BODY, "김기자 kim@harbourpost.co.kr",
+                      ("제보 tips@harbourpost.co.kr", False)])
+    o = detect_outlet(page, reg)
+    assert (o.name, o.domain) == ("항구일보", "harbourpost.co.kr")
+
+
+def test_the_masthead_gives_the_full_name_of_a_shortened_brand(rules):
+    page = make_page([("Harbourpost-Club", False), ("Northern Harbourpost", False), BODY,
+                      ("Jetzt Harbourpost testen", False), ("Discover Harbourpost", False),
+                      ("Northern Harbourpost", False), ("Der Harbourpost", False)])
+    b = chrome_brand(page.lines, rules)
+    assert (b.name, b.short) == ("Northern Harbourpost", "Harbourpost")

@@ -24,12 +24,14 @@ _TRIM = " \t!?:;,.–—-_|›»·•()[]\"'“”„«"
 
 
 class ChromeBrand(NamedTuple):
-    """A brand, how many different service words name it, and the first such line."""
+    """A brand (its masthead's longer form when the page has one), how many different
+    service words name it, the first such line, and the brand as the links spell it."""
 
     name: str
     lines: int
     line_no: int
     text: str
+    short: str
 
 
 def _brand_of(text: str, rules: NameRules) -> tuple[str, str] | None:
@@ -114,6 +116,27 @@ def chrome_brand(lines: Iterable, rules: NameRules) -> ChromeBrand | None:
         return None
     # the spelling most lines use, the first of them on a tie
     names = [x for x, _ in best.values()]
-    name = max(names, key=names.count)
+    short = max(names, key=names.count)
     first = min((d for _, d in best.values()), key=lambda d: d.line_no)
-    return ChromeBrand(name, len(best), first.line_no, first.text)
+    return ChromeBrand(_full_name(short, lines, rules), len(best), first.line_no, first.text,
+                       short)
+
+
+def _full_name(name: str, lines: Iterable, rules: NameRules) -> str:
+    """The masthead's longer form of a brand its links shorten ("Morgenpost-Club", "Jetzt
+    Morgenpost testen" beside the bare line "Berliner Morgenpost"): a removed line of up to
+    `MAX_BRAND_WORDS` capitalised words ending in the brand, the most frequent one. An
+    article is no part of it ("Der Tagesspiegel" stays Tagesspiegel)."""
+    vocab = rules.service_set | rules.particle_set | rules.group_set
+    tail = " " + name
+    counts: dict[str, int] = {}
+    for d in lines:
+        text = d.text.strip()
+        if d.keep or not text.endswith(tail) or len(text) > MAX_LINE_CHARS:
+            continue
+        extra = text[:-len(tail)].split()
+        if len(extra) + len(name.split()) > MAX_BRAND_WORDS or not all(
+                w[:1].isupper() and w.casefold() not in vocab and w.isalpha() for w in extra):
+            continue
+        counts[text] = counts.get(text, 0) + 1
+    return max(counts, key=counts.get) if counts else name

@@ -42,7 +42,7 @@ from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
 from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
                                   original_url)
-from flows.stages.detect.site_names import (chrome_domain, clean_name, domain_agrees,
+from flows.stages.detect.site_names import (chrome_domain, clean_name, domain_agrees, email_domain,
                                             footer_name_sets, is_domain,
                                             logo_name, squash, title_segments,
                                             written_domains)
@@ -480,7 +480,7 @@ def text_site(page: CleanPage, registry: OutletRegistry,
         # the chrome's own links ("Über Euronews", "Euronews jobs") back a title or footer
         # name they spell; alone, they name the site over a parent company's footer
         same = [i for i, c in enumerate(cands)
-                if _agree(c[1], brand.name) or _initials(c[1]) == squash(brand.name)]
+                if _agree(c[1], brand.short) or _initials(c[1]) == squash(brand.short)]
         for i in same:
             cands[i] = (cands[i][0] + BRAND_BONUS,) + cands[i][1:]
         if not same:
@@ -499,6 +499,11 @@ def text_site(page: CleanPage, registry: OutletRegistry,
     w, name, dom, ev = max(cands, key=lambda c: c[0])
     if w < 0.35:
         return None
+    if dom is None and not re.search(r"[A-Za-z]", name):
+        # a name in another script ("한국일보") can't spell a host: the newsroom's e-mail
+        # addresses give its own
+        dom = own_host[0] if own_host is not None else email_domain(
+            [d.text for d in page.lines], rules)
     return OutletMatch(None, name, dom, False, round(min(w, 0.9), 4), (ev,))
 
 

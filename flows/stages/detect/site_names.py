@@ -315,6 +315,14 @@ def written_domains(text: str) -> list[str]:
     return out
 
 
+def _is_platform(host: str, rules: NameRules) -> bool:
+    """Whether a host is a platform's: a `platform` row is one of its labels ("instagram")
+    or its end ("t.co", "web.de")."""
+    labels = host.split(".")
+    return not rules.platform_set.isdisjoint(labels) or not rules.platform_set.isdisjoint(
+        ".".join(labels[i:]) for i in range(len(labels) - 1))
+
+
 def chrome_domain(texts: list[str], rules: NameRules) -> tuple[str, int] | None:
     """The page's own address as its chrome writes it ("Wie zufrieden sind Sie mit Ihrem
     Besuch auf harbourpost.de?", "© harbourpost.de"): the one host written in lower case in
@@ -324,17 +332,34 @@ def chrome_domain(texts: list[str], rules: NameRules) -> tuple[str, int] | None:
     dotted = [t for t in texts if "." in t and len(t) <= 1000]
     if len(dotted) < 2:
         return None
-    platforms = rules.platform_set
     found = []
     for h in written_domains("\n".join(dotted)):
-        labels = h.split(".")
-        if len(labels[0]) < 2 or platforms.intersection(labels) or \
-                platforms.intersection(".".join(labels[i:]) for i in range(len(labels))):
+        if len(h.split(".")[0]) < 2 or _is_platform(h, rules):
             continue
         hits = [i for i, t in enumerate(dotted) if h in t]  # as written, in lower case
         if len(hits) >= 2:
             found.append((h, texts.index(dotted[hits[0]])))
     return found[0] if len(found) == 1 else None
+
+
+_EMAIL_HOST = re.compile(r"[\w.+-]+@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})\b", re.I)
+
+
+def email_domain(texts: list[str], rules: NameRules) -> str | None:
+    """The one host that e-mail addresses on two or more of `texts` share ("ninek@
+    hankookilbo.com", "user@hankookilbo.com": the newsroom's own), not a mail provider's or
+    a platform's (`platform` rows); None when there are several or none."""
+    counts: dict[str, int] = {}
+    for t in texts:
+        if "@" not in t or len(t) > 1000:
+            continue
+        for h in {m.group(1).lower() for m in _EMAIL_HOST.finditer(t)}:
+            if not _plausible_host(h) or _is_platform(h, rules):
+                continue
+            h = re.sub(r"^(?:www\d?|mail|email|e-mail)\.", "", h)
+            counts[h] = counts.get(h, 0) + 1
+    hosts = [h for h, n in counts.items() if n >= 2]
+    return hosts[0] if len(hosts) == 1 else None
 
 
 def domain_agrees(name: str, domain: str) -> bool:
