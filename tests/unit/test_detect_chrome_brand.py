@@ -127,3 +127,9 @@ def test_the_masthead_gives_the_full_name_of_a_shortened_brand(rules):
                       ("Northern Harbourpost", False), ("Der Harbourpost", False)])
     b = chrome_brand(page.lines, rules)
     assert (b.name, b.short) == ("Northern Harbourpost", "Harbourpost")
+
+
+def test_a_chrome_brand_carries_no_legal_form(reg):
+    page = make_page(["Storm closes the harbour road", BODY,
+                      ("Harbourpost GmbH Jobs", False), ("Kontakt Harbourpost GmbH", False)])
+    assert detect_outlet(page, reg).name == "Harbourpost"

@@ -476,17 +476,18 @@ def text_site(page: CleanPage, registry: OutletRegistry,
         if len(squash(name)) >= 4 and squash(name) in title_key:  # the <title> names it too
             w += 0.2
         cands.append((w, name, dom, Evidence("copyright_line", d.text[:300], d.line_no)))
-    if brand is not None and not _is_wire_name(brand.name, registry):
+    brand_name = clean_name(brand.name, rules) if brand is not None else None
+    if brand_name and not _is_wire_name(brand_name, registry):
         # the chrome's own links ("Über Euronews", "Euronews jobs") back a title or footer
         # name they spell; alone, they name the site over a parent company's footer
         same = [i for i, c in enumerate(cands)
                 if _agree(c[1], brand.short) or _initials(c[1]) == squash(brand.short)]
         for i in same:
             cands[i] = (cands[i][0] + BRAND_BONUS,) + cands[i][1:]
-        if not same:
-            dom = domain_for(brand.name)
+        if not same:  # a brand is cleaned as any name ("Harbourpost GmbH Jobs")
+            dom = domain_for(brand_name)
             w = min(BRAND_WEIGHT + 0.05 * (brand.lines - 2), 0.6) + (0.15 if dom else 0)
-            cands.append((w, brand.name, dom, Evidence("chrome_brand", brand.text[:300],
+            cands.append((w, brand_name, dom, Evidence("chrome_brand", brand.text[:300],
                                                        brand.line_no)))
     if own_host is not None and not any(
             c[2] == own_host[0] or domain_agrees(c[1], own_host[0]) for c in cands):
