@@ -36,12 +36,14 @@ from typing import Iterable, NamedTuple
 from flows.records import (Article, BatchResult, CleanPage, Evidence, OutletMatch,
                            Rejection)
 from flows.stages.batch import apply_batch
+from flows.stages.detect.chrome_brand import chrome_brand
 from flows.stages.detect.citations import scan
 from flows.stages.detect.language import detect_language, paragraph_languages
 from flows.stages._stoplists import ISO_TO_JUSTEXT, Stoplists
 from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of, load_registry,
                                   original_url)
-from flows.stages.detect.site_names import (clean_name, domain_agrees, footer_name_sets, is_domain,
+from flows.stages.detect.site_names import (chrome_domain, clean_name, domain_agrees, email_domain,
+                                            footer_name_sets, is_domain,
                                             logo_name, squash, title_segments,
                                             written_domains)
 from flows.stages.detect.wire import combine, detect_wire
@@ -353,6 +355,9 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
 
 
 TITLE_SUFFIX_WEIGHT = 0.8
+BRAND_WEIGHT = 0.52  # over a bare footer (0.5: often the parent company), under a title suffix (0.55)
+BRAND_BONUS = 0.15
+CHROME_DOMAIN_WEIGHT = 0.52  # as the chrome brand: over a bare footer, under a title suffix
 MAX_DOMAIN_LINE = 1000  # a site names its address in chrome and notes, not in long paragraphs
 LOGO_LINES = 400  # a header logo's alt text comes before the story; a footer logo too
 MAX_FOOTER_LINES = 3  # footers sit at the bottom: the first few copyright lines found
@@ -378,6 +383,12 @@ def _agree(a: str, b: str) -> bool:
     if min(len(ka), len(kb)) < 3:
         return ka == kb and bool(ka)
     return ka in kb or kb in ka
+
+
+def _initials(name: str) -> str:
+    """"dm" of "Daily Maverick": chrome links often use the site's initials."""
+    words = re.findall(r"[^\W\d_]+", name)
+    return "".join(w[0] for w in words).casefold() if len(words) >= 2 else ""
 
 
 def text_site(page: CleanPage, registry: OutletRegistry,
@@ -409,7 +420,10 @@ def text_site(page: CleanPage, registry: OutletRegistry,
             footers.append((names[0], strong, d))
             if len(footers) >= MAX_FOOTER_LINES:
                 break
-    if not segs and not footers and not any(
+    brand = chrome_brand(page.lines, rules)
+    removed = [d for d in page.lines if not d.keep]
+    own_host = chrome_domain([d.text for d in removed], rules)
+    if not segs and not footers and brand is None and own_host is None and not any(
             not d.keep and logo_name(d.text) for d in page.lines[:LOGO_LINES]):
         return None
     domains: list[str] = []
@@ -462,11 +476,35 @@ def text_site(page: CleanPage, registry: OutletRegistry,
         if len(squash(name)) >= 4 and squash(name) in title_key:  # the <title> names it too
             w += 0.2
         cands.append((w, name, dom, Evidence("copyright_line", d.text[:300], d.line_no)))
+    brand_name = clean_name(brand.name, rules) if brand is not None else None
+    if brand_name and not _is_wire_name(brand_name, registry):
+        # the chrome's own links ("Über Euronews", "Euronews jobs") back a title or footer
+        # name they spell; alone, they name the site over a parent company's footer
+        same = [i for i, c in enumerate(cands)
+                if _agree(c[1], brand.short) or _initials(c[1]) == squash(brand.short)]
+        for i in same:
+            cands[i] = (cands[i][0] + BRAND_BONUS,) + cands[i][1:]
+        if not same:  # a brand is cleaned as any name ("Harbourpost GmbH Jobs")
+            dom = domain_for(brand_name)
+            w = min(BRAND_WEIGHT + 0.05 * (brand.lines - 2), 0.6) + (0.15 if dom else 0)
+            cands.append((w, brand_name, dom, Evidence("chrome_brand", brand.text[:300],
+                                                       brand.line_no)))
+    if own_host is not None and not any(
+            c[2] == own_host[0] or domain_agrees(c[1], own_host[0]) for c in cands):
+        # the address the chrome writes twice over a parent company's footer
+        d = removed[own_host[1]]
+        cands.append((CHROME_DOMAIN_WEIGHT, own_host[0], own_host[0],
+                      Evidence("chrome_domain", d.text[:300], d.line_no)))
     if not cands:
         return None
     w, name, dom, ev = max(cands, key=lambda c: c[0])
     if w < 0.35:
         return None
+    if dom is None and not re.search(r"[A-Za-z]", name):
+        # a name in another script ("한국일보") can't spell a host: the newsroom's e-mail
+        # addresses give its own
+        dom = own_host[0] if own_host is not None else email_domain(
+            [d.text for d in page.lines], rules)
     return OutletMatch(None, name, dom, False, round(min(w, 0.9), 4), (ev,))
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-KINDS = frozenset({"rights", "copyright_word", "legal_form", "group_word"})
+KINDS = frozenset({"rights", "copyright_word", "legal_form", "group_word", "service",
+                   "particle", "platform"})
 NAMES_FILE = "outlet_names.csv"
 MAX_NAME_WORDS = 6
 MAX_NAME_CHARS = 60
@@ -64,6 +65,28 @@ class NameRules:
     copyright_words: tuple[str, ...] = ()
     legal_forms: tuple[str, ...] = ()
     group_words: tuple[str, ...] = ()
+    # chrome vocabulary (`chrome_brand`): words a site's own links wrap its name in ("App",
+    # "Newsletter", "abonnieren") and the small words between ("bei", "der", "mein")
+    service_words: tuple[str, ...] = ()
+    particles: tuple[str, ...] = ()
+    # hosts every site links (social networks, blog hosts): never a page's own address
+    platforms: tuple[str, ...] = ()
+
+    @cached_property
+    def service_set(self) -> frozenset[str]:
+        return frozenset(w.casefold() for w in self.service_words)
+
+    @cached_property
+    def platform_set(self) -> frozenset[str]:
+        return frozenset(p.lower() for p in self.platforms)
+
+    @cached_property
+    def group_set(self) -> frozenset[str]:
+        return frozenset(w.casefold() for w in self.group_words if " " not in w)
+
+    @cached_property
+    def particle_set(self) -> frozenset[str]:
+        return frozenset(w.casefold() for w in self.particles)
 
     @cached_property
     def _markers(self) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -153,7 +176,8 @@ def load_name_rules(reference_dir: Path) -> NameRules:
                 raise ValueError(f"{NAMES_FILE} line {n}: bad row {phrase!r}, {kind!r}")
             out[kind].append(phrase)
     return NameRules(tuple(out["rights"]), tuple(out["copyright_word"]),
-                     tuple(out["legal_form"]), tuple(out["group_word"]))
+                     tuple(out["legal_form"]), tuple(out["group_word"]),
+                     tuple(out["service"]), tuple(out["particle"]), tuple(out["platform"]))
 
 
 def squash(s: str) -> str:
@@ -289,6 +313,53 @@ def written_domains(text: str) -> list[str]:
         if d not in out:
             out.append(d)
     return out
+
+
+def _is_platform(host: str, rules: NameRules) -> bool:
+    """Whether a host is a platform's: a `platform` row is one of its labels ("instagram")
+    or its end ("t.co", "web.de")."""
+    labels = host.split(".")
+    return not rules.platform_set.isdisjoint(labels) or not rules.platform_set.isdisjoint(
+        ".".join(labels[i:]) for i in range(len(labels) - 1))
+
+
+def chrome_domain(texts: list[str], rules: NameRules) -> tuple[str, int] | None:
+    """The page's own address as its chrome writes it ("Wie zufrieden sind Sie mit Ihrem
+    Besuch auf harbourpost.de?", "© harbourpost.de"): the one host written in lower case in
+    two or more of `texts` (the removed lines), not a platform's (`platform` rows of
+    `outlet_names.csv`: social networks, blog hosts); with the index of its first line.
+    Several such hosts (a sister-site or advertiser list) name none."""
+    dotted = [t for t in texts if "." in t and len(t) <= 1000]
+    if len(dotted) < 2:
+        return None
+    found = []
+    for h in written_domains("\n".join(dotted)):
+        if len(h.split(".")[0]) < 2 or _is_platform(h, rules):
+            continue
+        hits = [i for i, t in enumerate(dotted) if h in t]  # as written, in lower case
+        if len(hits) >= 2:
+            found.append((h, texts.index(dotted[hits[0]])))
+    return found[0] if len(found) == 1 else None
+
+
+_EMAIL_HOST = re.compile(r"[\w.+-]+@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})\b", re.I)
+
+
+def email_domain(texts: list[str], rules: NameRules) -> str | None:
+    """The one host that e-mail addresses on two or more of `texts` share ("ninek@
+    hankookilbo.com", "user@hankookilbo.com": the newsroom's own), not a mail provider's or
+    a platform's (`platform` rows); None when there are several or none."""
+    counts: dict[str, int] = {}
+    for t in texts:
+        if "@" not in t or len(t) > 1000:
+            continue
+        for h in {m.group(1).lower() for m in _EMAIL_HOST.finditer(t)}:
+            if not _plausible_host(h) or _is_platform(h, rules):
+                continue
+            h = re.sub(r"^(?:www\d?|mail|email|e-mail)\.", "", h)
+            counts[h] = counts.get(h, 0) + 1
+    hosts = [h for h, n in counts.items() if n >= 2]
+    return hosts[0] if len(hosts) == 1 else None
 
 
 def domain_agrees(name: str, domain: str) -> bool:
