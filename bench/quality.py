@@ -6,6 +6,7 @@
     python bench/quality.py --bench DIR     # another split (e.g. the holdout)
     python bench/quality.py --train --corpora   # refit on the bench and the corpora's dev halves
     python bench/quality.py --site-cv       # text figures cross-validated by site (see below)
+    python bench/quality.py --scored-corpora   # + newsflow run on the four corpora, their scorers
 
 Predictions go to a temporary directory and are scored by the bench's own evaluate.py
 (token F1, ScrapingHub 4-gram F1, line F1). Plain trafilatura (default and
@@ -316,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold-models", type=Path, default=None,
                     help="with --site-cv: keep and reuse the fold models in this folder")
     ap.add_argument("--no-html", action="store_true")
+    ap.add_argument("--scored-corpora", action="store_true",
+                    help="also run newsflow on the four shared corpora and print their "
+                         "scorers' body figures (bench/corpora.py)")
     ap.add_argument("--limit", type=int, default=0)
     args = ap.parse_args(argv)
     bench = args.bench.resolve()
@@ -367,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seeds: {passed}/{total} gold checks pass")
         for f in failures:
             print("  FAIL", f)
+    if args.scored_corpora:
+        import corpora  # bench/corpora.py, beside this script
+
+        print("\ncorpora (newsflow run, scored by ../shared/tools/score_*.py):")
+        corpora.print_body(corpora.measure(args.corpora_dir.resolve().parent))
     return 0
 
 
