@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from flows.stages.detect.chrome_brand import _brand_of, chrome_brand
-from flows.stages.detect.detector import detect_outlet, load_registry
-from flows.stages.detect.site_names import load_name_rules
-from test_detect_support import REFERENCE, make_page
+from flows.stages.detect.detector import detect_outlet
+from test_detect_support import BODY, make_page, reg, rules  # noqa: F401 (fixtures)
 
-BODY = "The minister said on Friday that talks would continue next week in Geneva."
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return load_name_rules(REFERENCE)
-
-
-@pytest.fixture(scope="module")
-def reg():
-    return load_registry(REFERENCE)
 
 
 @pytest.mark.parametrize("line, brand", [

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from flows.stages.detect.detector import detect_outlet, load_registry, text_site
+from flows.stages.detect.detector import detect_outlet, text_site
 from flows.stages.detect.site_names import (NameRules, clean_name, domain_agrees, footer_names,
                                             load_name_rules, title_segments, written_domains)
-from test_detect_support import REFERENCE, make_page
+from test_detect_support import BODY, make_page, reg, rules  # noqa: F401 (fixtures)
 
-BODY = "The minister said on Friday that talks would continue next week in Geneva."
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return load_name_rules(REFERENCE)
-
-
-@pytest.fixture(scope="module")
-def reg():
-    return load_registry(REFERENCE)
 
 
 @pytest.mark.parametrize("raw, clean", [

@@ -4,9 +4,25 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from flows.records import CleanPage, LineDecision, RawDocument
+from flows.stages.detect.detector import load_registry
+from flows.stages.detect.site_names import load_name_rules
 
 REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
+BODY = "The minister said on Friday that talks would continue next week in Geneva."
+
+
+# Fixtures shared by the publisher tests (a module imports them by name).
+@pytest.fixture(scope="module")
+def rules():
+    return load_name_rules(REFERENCE)
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return load_registry(REFERENCE)
 
 
 def make_page(lines: list[str | tuple[str, bool]], *, url: str | None = None,

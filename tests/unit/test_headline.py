@@ -10,19 +10,11 @@ from flows.stages.clean.headline import (
     agreeing, html_headline, html_names, site_names, strip_site, text_headline,
 )
 from flows.stages.clean.lines import classify_page, detect_title, load_line_rules
+from test_lines import EN_BODY
 
 REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
 
-BODY = [
-    "The city council voted on Tuesday to approve the new budget, which includes funding "
-    "for schools and roads across the region.",
-    "Officials said the plan would be reviewed again in the spring, after the first "
-    "quarter figures are published by the finance office.",
-    "Residents who spoke at the meeting were divided, with some praising the investment "
-    "and others worried about the rising cost of living.",
-    "The mayor told reporters that she was confident the budget would pass a final vote "
-    "later this month without any major changes.",
-]
+BODY = EN_BODY
 HEADLINE = "Council approves budget after long debate"
 
 
