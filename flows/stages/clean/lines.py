@@ -325,14 +325,22 @@ def _nonblank(lines: Sequence[str]) -> list[tuple[int, str]]:
             if raw.strip()]
 
 
-def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
-    """The headline of a plain-text page (see `_detect_headline`)."""
+def _page_lines(lines: Sequence[str], rules: LineRules):
+    """What headline detection and classification both start from: the non-blank lines,
+    their texts, stats (and whether the page has a stop list), phrases, section-break
+    penalties and title keys."""
     items = _nonblank(lines)
     texts = [t for _, t in items]
-    stats, _ = _page_stats(texts, rules)
+    stats, has_stop = _page_stats(texts, rules)
     phrases = [match_phrase(t, rules) for t in texts]
     pen = _section_breaks(phrases)
     keys = [_title_key(t) for t in texts]
+    return items, texts, stats, has_stop, phrases, pen, keys
+
+
+def detect_title(lines: Sequence[str], rules: LineRules) -> str | None:
+    """The headline of a plain-text page (see `_detect_headline`)."""
+    _, texts, stats, _, phrases, pen, keys = _page_lines(lines, rules)
     return _detect_headline(texts, stats, keys, phrases, pen,
                             find_headline(stats, rules, pen, keys))[0]
 
@@ -388,12 +396,7 @@ def _page_view(lines: Sequence[str], rules: LineRules, title: str | None,
     headline (`find_headline`); with `anchor_title` that one is located the same way as a
     given title (its first occurrence), as when a caller detects first and classifies
     second."""
-    items = _nonblank(lines)
-    texts = [t for _, t in items]
-    stats, has_stop = _page_stats(texts, rules)
-    phrases = [match_phrase(t, rules) for t in texts]
-    pen = _section_breaks(phrases)
-    keys = [_title_key(t) for t in texts]
+    items, texts, stats, has_stop, phrases, pen, keys = _page_lines(lines, rules)
     if title is None:
         by_shape = find_headline(stats, rules, pen, keys)
         title, _ = _detect_headline(texts, stats, keys, phrases, pen, by_shape)
