@@ -88,7 +88,8 @@ class Detector(_LangdetectDetector):
         langprob = np.zeros(len(self.langlist))
         rnd = self.random
         rnd.seed(self.seed)
-        choice = rnd.choice
+        # `Random.choice(seq)` is `seq[self._randbelow(len(seq))]`: the same draw, one call less
+        randbelow, count = rnd._randbelow, len(vectors)
         conv, limit = self.CONV_THRESHOLD, self.ITERATION_LIMIT
         for _ in range(self.n_trial):
             prob = np.array(self._init_probability(), dtype=float)
@@ -96,7 +97,7 @@ class Detector(_LangdetectDetector):
             # steps 0, 1-5, 6-10 ...: normalised and checked after step 0 and every fifth
             # step; the largest share is the largest product divided by the sum (division
             # by a positive number keeps the order), so Python's max of the list serves
-            prob *= weight + choice(vectors)
+            prob *= weight + vectors[randbelow(count)]
             i = 0
             while True:
                 values = prob.tolist()
@@ -105,7 +106,7 @@ class Detector(_LangdetectDetector):
                 if max(values) / total > conv or i >= limit:
                     break
                 for _ in range(5):
-                    prob *= weight + choice(vectors)
+                    prob *= weight + vectors[randbelow(count)]
                 i += 5
             langprob += prob / self.n_trial
         self.langprob = langprob.tolist()

@@ -75,6 +75,10 @@ _SELF_BEFORE = re.compile(
 
 # --------------------------------------------------------------------------- page metadata
 
+# What `page_meta` reads: link rels and meta names. Most of a page's tags name none of them.
+_LINK_KEYS = ("canonical", "alternate", "amphtml")
+_META_KEYS = ("og:url", "og:site_name", "application-name", "twitter:url")
+
 def _attrs(raw: str) -> dict[str, str]:
     out = {}
     for m in _ATTR.finditer(raw):
@@ -108,8 +112,13 @@ def page_meta(html: str) -> dict:
     head = html[:META_SCAN_CHARS]
     meta: dict = {"alternates": []}
     for m in _TAG.finditer(head):
-        a = _attrs(m.group(2))
-        if m.group(1).lower() == "link":
+        raw = m.group(2)
+        is_link = m.group(1).lower() == "link"
+        if "&" not in raw and not any(k in raw.lower() for k in (
+                _LINK_KEYS if is_link else _META_KEYS)):
+            continue  # without entities, a tag that names none of the keys has none of them
+        a = _attrs(raw)
+        if is_link:
             rel = a.get("rel", "").lower().split()
             href = a.get("href", "")
             if "canonical" in rel and href:

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import AbstractSet
 
 from flows.records import ParagraphLanguage
@@ -66,8 +67,32 @@ def _char_script(ch: str) -> str | None:
 # Latin letters plus the punctuation, spaces and symbols prose mixes in (curly quotes,
 # dashes, currency): text with nothing outside these is Latin script.
 _LATIN_ONLY = re.compile(r"[^\x00-\u024F\u1E00-\u1EFF\u2000-\u206F\u20A0-\u20CF]")
-_LETTER = re.compile(r"[^\W\d_]")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")  # what is left after removing these is letters
 _WORD = re.compile(r"\w+")
+
+
+def letter_count(text: str) -> int:
+    """Letters (`[^\\W\\d_]`) in `text`: one removal per run of non-letters, not one match
+    per letter."""
+    return len(_NOT_LETTERS.sub("", text))
+
+
+class _ScriptTable(dict):
+    """`str.translate` table, filled on first sight of each character: a letter becomes the
+    private-use character that stands for its script (`_char_script`), anything else is
+    removed, so counting a text's scripts is one `translate` and one `Counter`."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        script = _char_script(ch) if ch.isalpha() else None
+        out = self[code] = None if script is None else _SCRIPT_MARK[script]
+        return out
+
+
+_SCRIPT_NAMES = sorted({s for _, _, s in _RANGES} | {"Zyyy"})
+_SCRIPT_MARK = {s: chr(0xE000 + i) for i, s in enumerate(_SCRIPT_NAMES)}
+_MARK_SCRIPT = {m: s for s, m in _SCRIPT_MARK.items()}
+_SCRIPTS = _ScriptTable()
 
 
 def script_of(text: str, limit: int = 2000) -> tuple[str, int]:
@@ -77,14 +102,10 @@ def script_of(text: str, limit: int = 2000) -> tuple[str, int]:
     """
     text = text[:limit]
     if not _LATIN_ONLY.search(text):  # most paragraphs of most pages: no Python loop
-        letters = len(_LETTER.findall(text))
+        letters = letter_count(text)
         return ("Latn", letters) if letters else ("Zyyy", 0)
-    counts: dict[str, int] = {}
-    for ch in text:
-        if ch.isalpha():
-            s = _char_script(ch)
-            if s:
-                counts[s] = counts.get(s, 0) + 1
+    # scripts in order of first appearance, as a per-character loop would count them
+    counts = {_MARK_SCRIPT[m]: n for m, n in Counter(text.translate(_SCRIPTS)).items()}
     if not counts:
         return "Zyyy", 0
     letters = sum(counts.values())
@@ -132,7 +153,7 @@ def _langdetect(text: str, seed: int) -> tuple[str, float]:
 def detect_language(text: str, seed: int = 0) -> tuple[str, float]:
     """(ISO 639-1 code or `und`, probability) for a text, repeatable for a given seed."""
     sample = sample_text(text or "")
-    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+    if letter_count(sample) < MIN_LETTERS:
         return "und", 0.0
     lang, prob = _langdetect(sample, seed)
     if prob < MIN_PROB:

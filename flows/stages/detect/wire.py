@@ -75,7 +75,9 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
         text = d.text.strip()
         head = text[:DATELINE_WINDOW]
         hit = False
-        for rx in (_PAREN, _SLASH):
+        for rx, mark in ((_PAREN, "("), (_SLASH, "/")):
+            if mark not in head:  # each pattern needs its bracket: most lines have neither
+                continue
             for m in rx.finditer(head):
                 if len(text[:m.start()].split()) > 8:
                     break
