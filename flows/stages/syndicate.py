@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from hashlib import sha1
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -69,18 +70,31 @@ def shingles(text: str, k: int, max_words: int | None = None) -> set[str]:
     w = words(text)[:max_words]
     if len(w) < k:
         return {" ".join(w)} if w else set()
-    return {" ".join(w[i:i + k]) for i in range(len(w) - k + 1)}
+    # the k-word windows, zipped from k staggered views rather than sliced one by one
+    return set(map(" ".join, zip(*(w[i:] for i in range(k)))))
+
+
+def sha1_hashes32(items: Iterable[str]) -> list[int]:
+    """datasketch's default `sha1_hash32` of each item's UTF-8 bytes (the first four bytes of
+    its SHA-1, little-endian), decoded in one `frombuffer` instead of one `struct` call each."""
+    digests = b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in items])
+    return np.frombuffer(digests, dtype="<u4").tolist()
 
 
 def signature(doc_id: str, text: str, opts: SyndicateOptions, permutations=None) -> Signature:
-    """`permutations` from an earlier MinHash with the same options saves recomputing them."""
+    """`permutations` from an earlier MinHash with the same options saves recomputing them.
+
+    The shingles are hashed here (`sha1_hashes32`, the values datasketch's default hash
+    gives) and handed to the MinHash as integers; a minimum needs no sorted order, so the
+    signature is the one `update_batch` over the sorted encoded shingles gave."""
     from datasketch import MinHash
 
     sh = shingles(text, opts.shingle_words, opts.max_words)
-    m = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme, permutations=permutations)
+    m = MinHash(num_perm=opts.num_perm, seed=opts.seed, scheme=opts.scheme,
+                permutations=permutations, hashfunc=int)
     if sh:
-        m.update_batch([s.encode("utf-8") for s in sorted(sh)])
-    return Signature(doc_id, len(sh), tuple(int(v) for v in m.hashvalues))
+        m.update_batch(sha1_hashes32(sh))
+    return Signature(doc_id, len(sh), tuple(m.hashvalues.tolist()))
 
 
 def signatures(docs: Iterable[tuple[str, str]], opts: SyndicateOptions) -> list[Signature]:
