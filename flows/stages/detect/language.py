@@ -95,13 +95,20 @@ _MARK_SCRIPT = {m: s for s, m in _SCRIPT_MARK.items()}
 _SCRIPTS = _ScriptTable()
 
 
-def script_of(text: str, limit: int = 2000) -> tuple[str, int]:
+def script_of(text: str, limit: int = 2000, enough: int | None = None) -> tuple[str, int]:
     """Dominant script of `text` (ISO 15924: Latn, Cyrl, Arab, Jpan ...) and its letter count.
 
     Han with any kana is Japanese (`Jpan`); Han alone is `Hani`; no letters is `Zyyy`.
+    `enough`: a caller that only compares the count with thresholds up to `enough` lets a
+    Latin text's count stop there (it is then at least `enough`, not the total).
     """
     text = text[:limit]
     if not _LATIN_ONLY.search(text):  # most paragraphs of most pages: no Python loop
+        # a letter takes one character: a head of `enough` letters needs no more count
+        if enough is not None and len(text) > 4 * enough:
+            head = letter_count(text[:4 * enough])
+            if head >= enough:
+                return "Latn", head
         letters = letter_count(text)
         return ("Latn", letters) if letters else ("Zyyy", 0)
     # scripts in order of first appearance, as a per-character loop would count them
@@ -175,11 +182,11 @@ def paragraph_languages(paragraphs: tuple[str, ...] | list[str], doc_language: s
     `stopwords`: the function words of `doc_language` (jusText's list), when there is one;
     long same-script paragraphs dense in them are taken as the document's language without
     a langdetect call."""
-    doc_script, _ = script_of("\n".join(paragraphs)[:HEAD_CHARS * 2])
+    doc_script, _ = script_of("\n".join(paragraphs)[:HEAD_CHARS * 2], enough=1)
     out = []
     other_checks = same_checks = 0
     for no, para in enumerate(paragraphs, start=1):
-        script, letters = script_of(para)
+        script, letters = script_of(para, enough=MIN_LETTERS)  # compared with 3 and 20
         other_script = letters >= 3 and doc_script != "Zyyy" and not _same_script(
             script, doc_script)
         lang = doc_language

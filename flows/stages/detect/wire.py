@@ -71,6 +71,12 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
 
     wires = [e for e in registry.entries if e.is_wire]
     any_signature = registry.wire_signature_pattern
+    # Neither pattern has anchors or look-arounds, so one that finds nothing in the whole
+    # page finds nothing in any of its lines: one search a page instead of one a line.
+    joined = "\n".join(d.text for d in page.lines)
+    if any_signature is not None and not any_signature.search(joined):
+        any_signature = None
+    contributed = _CONTRIB.search(joined) is not None
     for d in page.lines:
         text = d.text.strip()
         head = text[:DATELINE_WINDOW]
@@ -109,7 +115,7 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
                 if m:
                     for e in _wire_in(m.group("name") or m.group("name2"), registry):
                         add(e, 0.8, "wire_byline", text, d.line_no, d.keep)
-        if _CONTRIB.search(text):
+        if contributed and _CONTRIB.search(text):
             for m, e in registry.find_names(text):
                 if e.is_wire:
                     add(e, 0.8, "wire_contributed", text, d.line_no, d.keep)
