@@ -84,7 +84,10 @@ def scan(paragraphs: tuple[str, ...] | list[str], registry: OutletRegistry
          ) -> tuple[list[Citation], list[SelfCredit]]:
     """Citations and self-credit candidates in the paragraphs, in order."""
     cites: list[tuple[Citation, bool, bool, int]] = []  # citation, bare, quoted, paragraph
+    named = registry.texts_with_names(paragraphs)  # most paragraphs name no outlet
     for pno, para in enumerate(paragraphs, start=1):
+        if pno - 1 not in named:
+            continue
         spans = sentence_spans(para)
         for m, e in registry.find_names(para):
             start, end = next(((a, b) for a, b in spans if a <= m.start() < b), (0, len(para)))

@@ -213,7 +213,12 @@ def text_evidence(page: CleanPage, registry: OutletRegistry,
         w = w if keep else min(0.95, w + 0.1)  # chrome names its own site
         found.setdefault(e.outlet_id, []).append((w, Evidence(signal, text[:300], line_no)))
 
-    for d in page.lines:
+    texts = [d.text for d in page.lines]
+    joined = "\n".join(texts)
+    if not any(sig in joined for sig, _ in sigs):  # literals: in no line if not in the page
+        sigs = []
+    named = registry.texts_with_names(texts)  # the lines `find_names` finds anything in
+    for i, d in enumerate(page.lines):
         text = d.text
         hit = False
         for sig, e in sigs:
@@ -239,7 +244,7 @@ def text_evidence(page: CleanPage, registry: OutletRegistry,
                 if not any(ev.signal == "name_line" for _, ev in found.get(e.outlet_id, ())):
                     add(e, NAME_LINE_WEIGHT, "name_line", text, d.line_no, d.keep)
                 continue
-        for m, e in registry.find_names(text):
+        for m, e in registry.find_names(text) if i in named else ():
             if _SELF_AFTER.match(text[m.end():m.end() + 40]) or _SELF_BEFORE.search(
                     text[max(0, m.start() - 30):m.start()]):
                 add(e, 0.7, "self_reference", text, d.line_no, d.keep)

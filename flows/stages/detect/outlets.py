@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from flows.stages.detect.site_names import NameRules, load_name_rules
 
@@ -236,6 +238,16 @@ class OutletRegistry:
             if e.name.startswith("The "):
                 out["the " + e.name[4:]] = e
         return out
+
+    def texts_with_names(self, texts: Sequence[str]) -> set[int]:
+        """Indices of the `texts` in which `text_pattern` matches: the texts a caller need
+        pass to `find_names`. One scan of the texts joined by newlines instead of one call
+        a text (~5 us each, most of a page's lines name nobody): the pattern's look-arounds
+        see a newline as they see a text's edge and its names hold no newline, so the
+        matches in the joined text are those of each text."""
+        ends = list(accumulate(len(t) + 1 for t in texts))  # where each next text starts
+        return {bisect_right(ends, m.start())
+                for m in self.text_pattern.finditer("\n".join(texts))}
 
     def find_names(self, text: str) -> list[tuple[re.Match[str], RegistryEntry]]:
         """Every outlet name in `text`, with its entry, left to right."""
