@@ -217,7 +217,9 @@ def text_evidence(page: CleanPage, registry: OutletRegistry,
     joined = "\n".join(texts)
     if not any(sig in joined for sig, _ in sigs):  # literals: in no line if not in the page
         sigs = []
-    named = registry.texts_with_names(texts)  # the lines `find_names` finds anything in
+    # the lines `find_names` finds anything in, of those it is asked about (<= 400 chars)
+    short = [i for i, t in enumerate(texts) if len(t) <= 400]
+    named = {short[j] for j in registry.texts_with_names([texts[i] for i in short])}
     for i, d in enumerate(page.lines):
         text = d.text
         hit = False
