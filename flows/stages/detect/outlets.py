@@ -52,6 +52,15 @@ _LANG_RE = re.compile(r"^[a-z]{2}$")
 MIN_TEXT_ALIAS = 3
 
 
+def texts_matching(pattern: re.Pattern[str], texts: Sequence[str]) -> set[int]:
+    """Indices of the `texts` in which `pattern` matches, from one scan of the texts joined
+    by newlines. Exact for a pattern that never matches a newline and whose anchors and
+    look-arounds see a newline as they see a text's edge (word boundaries, a negative
+    look-behind of word characters ...); a caller names why its pattern is such."""
+    ends = list(accumulate(len(t) + 1 for t in texts))  # where each next text starts
+    return {bisect_right(ends, m.start()) for m in pattern.finditer("\n".join(texts))}
+
+
 def trie_alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal `words`, factored into a trie: "The (?:Times|Guardian)".
 
@@ -245,9 +254,7 @@ class OutletRegistry:
         a text (~5 us each, most of a page's lines name nobody): the pattern's look-arounds
         see a newline as they see a text's edge and its names hold no newline, so the
         matches in the joined text are those of each text."""
-        ends = list(accumulate(len(t) + 1 for t in texts))  # where each next text starts
-        return {bisect_right(ends, m.start())
-                for m in self.text_pattern.finditer("\n".join(texts))}
+        return texts_matching(self.text_pattern, texts)
 
     def find_names(self, text: str) -> list[tuple[re.Match[str], RegistryEntry]]:
         """Every outlet name in `text`, with its entry, left to right."""

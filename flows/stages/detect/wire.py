@@ -42,6 +42,10 @@ _BYLINE = re.compile(
     re.I)
 _CONTRIB = re.compile(r"contributed to this (?:report|story|article)|"
                       r"contribuyó a este|a contribué à cet", re.I)
+# "contribu", which every `_CONTRIB` match holds, spelled out the way re.I matches it (the
+# dotted and dotless i's included): without re.I, re skips ahead to a "c" or "C", ~4x
+# faster over a page that has none.
+_CONTRIB_CUE = re.compile("[cC][oO][nN][tT][rR][iIİı][bB][uU]")
 
 
 def _wire_in(name: str, registry: OutletRegistry) -> list[RegistryEntry]:
@@ -76,7 +80,7 @@ def wire_evidence(page: CleanPage, registry: OutletRegistry
     joined = "\n".join(d.text for d in page.lines)
     if any_signature is not None and not any_signature.search(joined):
         any_signature = None
-    contributed = _CONTRIB.search(joined) is not None
+    contributed = _CONTRIB_CUE.search(joined) is not None and _CONTRIB.search(joined) is not None
     for d in page.lines:
         text = d.text.strip()
         head = text[:DATELINE_WINDOW]
