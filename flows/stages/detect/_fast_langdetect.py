@@ -88,8 +88,10 @@ class Detector(_LangdetectDetector):
         langprob = np.zeros(len(self.langlist))
         rnd = self.random
         rnd.seed(self.seed)
-        # `Random.choice(seq)` is `seq[self._randbelow(len(seq))]`: the same draw, one call less
-        randbelow, count = rnd._randbelow, len(vectors)
+        # `Random.choice(seq)` is `seq[self._randbelow(len(seq))]`, and `_randbelow(n)` draws
+        # `getrandbits(n.bit_length())` until below n: the same draws, inlined
+        getrandbits, count = rnd.getrandbits, len(vectors)
+        bits = count.bit_length()
         conv, limit = self.CONV_THRESHOLD, self.ITERATION_LIMIT
         for _ in range(self.n_trial):
             prob = np.array(self._init_probability(), dtype=float)
@@ -97,7 +99,10 @@ class Detector(_LangdetectDetector):
             # steps 0, 1-5, 6-10 ...: normalised and checked after step 0 and every fifth
             # step; the largest share is the largest product divided by the sum (division
             # by a positive number keeps the order), so Python's max of the list serves
-            prob *= weight + vectors[randbelow(count)]
+            r = getrandbits(bits)
+            while r >= count:
+                r = getrandbits(bits)
+            prob *= weight + vectors[r]
             i = 0
             while True:
                 values = prob.tolist()
@@ -106,7 +111,10 @@ class Detector(_LangdetectDetector):
                 if max(values) / total > conv or i >= limit:
                     break
                 for _ in range(5):
-                    prob *= weight + vectors[randbelow(count)]
+                    r = getrandbits(bits)
+                    while r >= count:
+                        r = getrandbits(bits)
+                    prob *= weight + vectors[r]
                 i += 5
             langprob += prob / self.n_trial
         self.langprob = langprob.tolist()
