@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from flows.stages.detect.page_scan import texts_matching
 from flows.stages.detect.site_names import NameRules, load_name_rules
 
 KINDS = frozenset({"wire", "broadcaster", "newspaper", "online", "magazine"})
@@ -50,15 +49,6 @@ _LANG_RE = re.compile(r"^[a-z]{2}$")
 # Aliases shorter than this are only used for exact metadata matches (og:site_name "AP"),
 # never searched for in free text, where "AA", "PL" or "FT" are mostly not outlets.
 MIN_TEXT_ALIAS = 3
-
-
-def texts_matching(pattern: re.Pattern[str], texts: Sequence[str]) -> set[int]:
-    """Indices of the `texts` in which `pattern` matches, from one scan of the texts joined
-    by newlines. Exact for a pattern that never matches a newline and whose anchors and
-    look-arounds see a newline as they see a text's edge (word boundaries, a negative
-    look-behind of word characters ...); a caller names why its pattern is such."""
-    ends = list(accumulate(len(t) + 1 for t in texts))  # where each next text starts
-    return {bisect_right(ends, m.start()) for m in pattern.finditer("\n".join(texts))}
 
 
 def trie_alternation(words: Iterable[str]) -> str:
