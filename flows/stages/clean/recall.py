@@ -17,6 +17,9 @@ between kept paragraphs inside the container; outside it, nothing above the arti
 no lone paragraph (a teaser, a caption) unless it sits between two precision paragraphs.
 The extra paragraphs then pass the same paragraph rules as the rest
 (`cleaner.filter_paragraphs`).
+
+The page's prose measure (`prose_tokens`) also tells the cleaner when trafilatura's fast
+pass lost the article (`lost_article`), the one case its fallback extractors are run for.
 """
 from __future__ import annotations
 
