@@ -12,7 +12,9 @@ from flows.stages.clean._hydration import flight_html
 from flows.stages.clean._render import parse_html, render_blocks, render_lines
 from flows.stages.clean.cleaner import CleanOptions, clean
 from flows.stages.clean.lines import load_line_rules
-from flows.stages.clean.recall import lost_article, merge_recall, needs_recall, prose_tokens
+from flows.stages.clean.recall import (
+    lost_article, merge_recall, needs_recall, prose_tokens, recall_scope,
+)
 
 REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
 
@@ -63,6 +65,19 @@ def test_lost_article_only_when_the_fast_text_holds_almost_none_of_the_prose():
     assert not lost_article(SENTENCES[0] + " " + SENTENCES[1], prose)
     assert not lost_article("", 0)  # no prose on the page: nothing to lose
     assert needs_recall(SENTENCES[0], blocks, prose) == needs_recall(SENTENCES[0], blocks)
+
+
+def test_recall_scope_runs_the_second_pass_only_for_prose_in_the_article_s_place():
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:4])
+    teaser = f"<aside><p>{SENTENCES[4]}</p><p>{SENTENCES[5]}</p></aside>"
+    page = _blocks(f"<html><body><article><div class='body'>{story}</div>{teaser}</article></body></html>")
+    article, worth = recall_scope(SENTENCES[:4], page)
+    assert article is not None and article.tag == "article"
+    assert not worth  # the only prose it lacks sits in an aside: nothing merge_recall takes
+    missing = _blocks(f"<html><body><article><div class='body'>{story}<div class='more'>"
+                      f"<p>{SENTENCES[4]}</p></div></div></article></body></html>")
+    assert recall_scope(SENTENCES[:4], missing)[1]
+    assert recall_scope(SENTENCES[:4], _blocks("<html><body><p>Home</p></body></html>")) == (None, False)
 
 
 def _article_page() -> str:

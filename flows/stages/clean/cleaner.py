@@ -44,7 +44,7 @@ from flows.stages.clean.lines import (
     title_variant,
 )
 from flows.stages.clean.recall import (
-    lost_article, merge_recall, needs_recall, precision_article, prose_tokens,
+    lost_article, merge_recall, needs_recall, prose_tokens, recall_scope,
 )
 
 log = logging.getLogger(__name__)
@@ -226,14 +226,17 @@ def _recall_body(trafilatura, root, doc: RawDocument, opts: CleanOptions, body: 
     (see `recall`). The default extraction runs on a copy of the `<article>` element that
     holds the precision text when there is one (half the cost of the whole page, and the
     next story is out of reach), else on the page (trafilatura copies the tree it is
-    given, so the parse is reused); metadata is not extracted twice."""
+    given, so the parse is reused); metadata is not extracted twice. It does not run at
+    all where the article's place shows too little prose it could add (`recall_scope`)."""
     from copy import deepcopy
 
     from lxml import html as lxml_html
 
     precision = _split_lines(body)
     tree = root
-    article = precision_article(precision, blocks)
+    article, worth = recall_scope(precision, blocks)
+    if not worth:
+        return body
     if article is not None:
         tree = lxml_html.Element("html")
         page_body = lxml_html.Element("body")
