@@ -12,7 +12,9 @@ from flows.stages.clean._hydration import flight_html
 from flows.stages.clean._render import parse_html, render_blocks, render_lines
 from flows.stages.clean.cleaner import CleanOptions, clean
 from flows.stages.clean.lines import load_line_rules
-from flows.stages.clean.recall import merge_recall, needs_recall
+from flows.stages.clean.recall import (
+    lost_article, merge_recall, needs_recall, prose_tokens, recall_scope,
+)
 
 REFERENCE = Path(__file__).resolve().parents[2] / "warehouse" / "reference"
 
@@ -52,6 +54,66 @@ def test_needs_recall_only_when_precision_is_short_next_to_the_prose():
     assert needs_recall(SENTENCES[0], blocks)
     assert not needs_recall("\n".join(SENTENCES), blocks)
     assert not needs_recall("anything", _blocks("<html><body><p>Home</p></body></html>"))
+
+
+def test_lost_article_only_when_the_fast_text_holds_almost_none_of_the_prose():
+    blocks = _blocks("<html><body>" + "".join(f"<p>{s}</p>" for s in SENTENCES)
+                     + "<p>Home</p></body></html>")
+    prose = prose_tokens(blocks)
+    assert prose == sum(len(s.split()) for s in SENTENCES)  # "Home" is no prose line
+    assert lost_article("Home", prose)
+    assert not lost_article(SENTENCES[0] + " " + SENTENCES[1], prose)
+    assert not lost_article("", 0)  # no prose on the page: nothing to lose
+    assert needs_recall(SENTENCES[0], blocks, prose) == needs_recall(SENTENCES[0], blocks)
+
+
+def test_recall_scope_runs_the_second_pass_only_for_prose_in_the_article_s_place():
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:4])
+    teaser = f"<aside><p>{SENTENCES[4]}</p><p>{SENTENCES[5]}</p></aside>"
+    page = _blocks(f"<html><body><article><div class='body'>{story}</div>{teaser}</article></body></html>")
+    article, worth = recall_scope(SENTENCES[:4], page)
+    assert article is not None and article.tag == "article"
+    assert not worth  # the only prose it lacks sits in an aside: nothing merge_recall takes
+    missing = _blocks(f"<html><body><article><div class='body'>{story}<div class='more'>"
+                      f"<p>{SENTENCES[4]}</p></div></div></article></body></html>")
+    assert recall_scope(SENTENCES[:4], missing)[1]
+    assert recall_scope(SENTENCES[:4], _blocks("<html><body><p>Home</p></body></html>")) == (None, False)
+
+
+def _article_page() -> str:
+    return ("<html><head><title>Council backs plan</title></head><body><nav><a href='/'>Home</a>"
+            "</nav><article>" + "".join(f"<p>{s}</p>" for s in SENTENCES) + "</article></body></html>")
+
+
+def _spy(monkeypatch, fast_text: str | None = None):
+    """Record bare_extraction's `fast` flags; `fast_text` replaces the fast pass's body."""
+    import trafilatura
+
+    calls, real = [], trafilatura.bare_extraction
+
+    def spy(*args, **kwargs):
+        calls.append(bool(kwargs.get("fast")))
+        result = real(*args, **kwargs)
+        if kwargs.get("fast") and fast_text is not None and result is not None:
+            result.text = fast_text
+        return result
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    return calls
+
+
+def test_a_page_whose_fast_extraction_holds_the_article_pays_for_one_pass(monkeypatch, opts):
+    calls = _spy(monkeypatch)
+    page = clean(_doc(_article_page()), opts)
+    assert isinstance(page, CleanPage) and len(page.paragraphs) == len(SENTENCES)
+    assert calls == [True]
+
+
+def test_the_full_extraction_runs_when_the_fast_one_lost_the_article(monkeypatch, opts):
+    calls = _spy(monkeypatch, fast_text="Home")
+    page = clean(_doc(_article_page()), opts)
+    assert calls[:2] == [True, False]
+    assert isinstance(page, CleanPage) and SENTENCES[3] in page.paragraphs
 
 
 def test_merge_recall_takes_prose_inside_the_article_container_only():

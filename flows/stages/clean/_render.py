@@ -61,26 +61,31 @@ def render_blocks(root: html.HtmlElement) -> list[tuple[str, html.HtmlElement]]:
     blocks: list[html.HtmlElement] = [root]
 
     def flush() -> None:
+        if not buf:  # most block boundaries have no text between them
+            return
         line = _SPACE.sub(" ", _INVISIBLE.sub("", "".join(buf))).strip()
         if line:
             lines.append((line, blocks[-1]))
         buf.clear()
 
+    kinds: dict[object, int] = {}  # raw tag -> 0 skip, 1 block, 2 inline (once per tag name)
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        tag = tag.rpartition("}")[2].lower()
+        kind = kinds.get(el.tag)
+        if kind is None:
+            tag = el.tag.rpartition("}")[2].lower() if isinstance(el.tag, str) else ""
+            kind = kinds[el.tag] = 0 if not tag or tag in SKIP_TAGS else 1 if tag in BLOCK_TAGS else 2
         if event == "start":
-            if not tag or tag in SKIP_TAGS:  # comments, PIs, scripts: skip, keep tail
+            if not kind:  # comments, PIs, scripts: skip, keep tail
                 walker.skip_subtree()
                 continue
-            if tag in BLOCK_TAGS:
+            if kind == 1:
                 flush()
                 blocks.append(el)
             if el.text:
                 buf.append(el.text)
         else:
-            if tag in BLOCK_TAGS:
+            if kind == 1:
                 flush()
                 if len(blocks) > 1:
                     blocks.pop()

@@ -3,7 +3,8 @@
 HTML: the page is parsed once (size-capped) and rendered to lines (`_render`), which is
 the line space users see in `CleanPage.lines`. trafilatura (favor_precision, no comments,
 `deduplicate=False` so results never depend on what the process saw before) extracts the
-article and metadata from the same tree; its paragraphs then pass our line rules (title
+article and metadata from the same tree, first without its fallback extractors (`fast`, half
+the cost), and with them only when that lost the article (`_extract`); its paragraphs then pass our line rules (title
 repeats, chrome phrases, menu rows, duplicate paragraphs), which fixes most of what
 trafilatura keeps wrongly. Each rendered line is marked kept when it is part of the
 extracted article, else `html_boilerplate` (rule `trafilatura`) or the rule that removed
@@ -42,7 +43,9 @@ from flows.stages.clean.lines import (
     LineRules, classify_lines, classify_page, line_fingerprint, match_phrase, menu_shape,
     title_variant,
 )
-from flows.stages.clean.recall import merge_recall, needs_recall, precision_article
+from flows.stages.clean.recall import (
+    lost_article, merge_recall, needs_recall, prose_tokens, recall_scope,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,14 +226,17 @@ def _recall_body(trafilatura, root, doc: RawDocument, opts: CleanOptions, body: 
     (see `recall`). The default extraction runs on a copy of the `<article>` element that
     holds the precision text when there is one (half the cost of the whole page, and the
     next story is out of reach), else on the page (trafilatura copies the tree it is
-    given, so the parse is reused); metadata is not extracted twice."""
+    given, so the parse is reused); metadata is not extracted twice. It does not run at
+    all where the article's place shows too little prose it could add (`recall_scope`)."""
     from copy import deepcopy
 
     from lxml import html as lxml_html
 
     precision = _split_lines(body)
     tree = root
-    article = precision_article(precision, blocks)
+    article, worth = recall_scope(precision, blocks)
+    if not worth:
+        return body
     if article is not None:
         tree = lxml_html.Element("html")
         page_body = lxml_html.Element("body")
@@ -246,27 +252,45 @@ def _recall_body(trafilatura, root, doc: RawDocument, opts: CleanOptions, body: 
     return "\n".join(merge_recall(precision, _split_lines(extra), blocks))
 
 
+def _extract(trafilatura, root, doc: RawDocument, opts: CleanOptions, blocks: Sequence[Block]
+             ) -> tuple[dict, str, int]:
+    """trafilatura's metadata and precision body for the page, and the page's prose tokens.
+
+    The fast extraction (no fallback extractors: about half the cost) runs first, with the
+    metadata (which `fast` does not change: the date search follows trafilatura's config).
+    Only when it failed or lost the article (`recall.lost_article`) does the full extraction
+    run, as one extra pass, so most pages pay for one extraction. `meta["text"]` is the body."""
+    kwargs = dict(url=doc.url, include_comments=opts.include_comments,
+                  include_tables=opts.include_tables, favor_precision=opts.favor_precision,
+                  deduplicate=False)
+    prose = prose_tokens(blocks)
+    result = trafilatura.bare_extraction(root, with_metadata=True, fast=True, **kwargs)
+    if result is None:  # nothing from the fast pass: the full one decides, metadata and all
+        result = trafilatura.bare_extraction(root, with_metadata=True, **kwargs)
+        meta = result.as_dict() if result is not None else _metadata_only(root, doc)
+        return meta, meta.get("text") or "", prose
+    meta = result.as_dict()
+    if lost_article(meta.get("text") or "", prose):
+        full = trafilatura.bare_extraction(root, with_metadata=False, **kwargs)
+        if full is not None and full.text:
+            meta["text"] = full.text
+    return meta, meta.get("text") or "", prose
+
+
 def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     import trafilatura  # heavy import kept inside the stage that needs it
 
     root = parse_html(doc.text, opts.max_html_chars)
     blocks = render_blocks(root) if root is not None else []
     rendered = [line for line, _ in blocks]
-    result = None
-    if root is not None:
-        result = trafilatura.bare_extraction(
-            root, url=doc.url, with_metadata=True, include_comments=opts.include_comments,
-            include_tables=opts.include_tables, favor_precision=opts.favor_precision,
-            deduplicate=False,
-        )
-    meta = result.as_dict() if result is not None else {}
-    if result is None and root is not None:
-        meta = _metadata_only(root, doc)
-    body = meta.get("text") or ""
+    meta, body, prose = ({}, "", 0) if root is None else _extract(trafilatura, root, doc, opts, blocks)
     if root is not None and len(body.strip()) < opts.fallback_chars:
         body, blocks = _hydrated_body(trafilatura, root, opts, body, blocks)
+        if len(blocks) != len(rendered):
+            prose = prose_tokens(blocks)
         rendered = [line for line, _ in blocks]
-    if opts.recall_guard and opts.favor_precision and body.strip() and needs_recall(body, blocks):
+    if (opts.recall_guard and opts.favor_precision and body.strip()
+            and needs_recall(body, blocks, prose)):
         body = _recall_body(trafilatura, root, doc, opts, body, blocks)
     publisher = _jsonld_publisher(root) if root is not None else None
     title = html_headline(_SPACE.sub(" ", meta.get("title") or "").strip() or None,
