@@ -15,7 +15,6 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 import contextlib
 import functools
-import gc
 from contextlib import contextmanager
 import logging
 import os
@@ -302,11 +301,9 @@ class _ValidatorSlot:
     documents to check (importing great_expectations and building its context take ~5 s of
     CPU, done while the workers extract). A run with nothing new never imports GX."""
 
-    def __init__(self, suites: dict[str, dict], run_name: str | None = None,
-                 heap: "_FrozenHeap | None" = None):
+    def __init__(self, suites: dict[str, dict], run_name: str | None = None):
         self.suites = suites
         self.run_name = run_name
-        self.heap = heap
         self._thread: threading.Thread | None = None
         self._value: Validator | None = None
         self._error: BaseException | None = None
@@ -325,9 +322,6 @@ class _ValidatorSlot:
             self._value = Validator(self.suites, run_name=self.run_name)
         except BaseException as exc:  # re-raised in the flow's thread by get()
             self._error = exc
-        else:
-            if self.heap is not None:  # GX's modules and context live as long as the run
-                self.heap.refreeze()
 
     def get(self) -> Validator:
         self.start()
@@ -335,54 +329,6 @@ class _ValidatorSlot:
         if self._error is not None:
             raise self._error
         return self._value
-
-
-# Allocations between two young-generation collections while batches run (Python's default: 700).
-GC_YOUNG_THRESHOLD = 10_000
-
-
-class _FrozenHeap:
-    """While entered, the young generation of the cyclic garbage collector is collected every
-    `GC_YOUNG_THRESHOLD` allocations instead of 700, and the objects alive at each `refreeze`
-    (called once GX's context is built: then every big import is done) sit in its permanent
-    generation, out of its collections.
-
-    Why: the collector cost 1.7 s of the flow process's ~14 s of CPU on 1,000 HTML pages: 7
-    full collections of ~0.2 s, each walking the few million long-lived objects (the modules
-    and classes of prefect, pandas, DuckDB and GX, the run's GX context) to find nothing, and
-    ~2,000 young collections while a batch builds its rows. Frozen and with the larger young
-    threshold: 0.4 s, the same tables. Why not freeze at entry: GX may still be importing in
-    its thread then, and with nothing left in the old generation every tenth collection of
-    the middle one becomes a full one. Frozen objects are still freed by reference counting;
-    leaving hands them back (`gc.unfreeze`) and restores the thresholds, so cycles among them
-    are collected as before once the batches are done. A no-op when the collector is off."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = False
-        self._thresholds: tuple[int, ...] = ()
-
-    def __enter__(self) -> "_FrozenHeap":
-        with self._lock:
-            self._active = gc.isenabled()
-            if self._active:
-                self._thresholds = gc.get_threshold()
-                young, *older = self._thresholds
-                gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), *older)
-        return self
-
-    def refreeze(self) -> None:
-        """Freeze every object alive now (GX's context is built in a thread during batch 1)."""
-        with self._lock:
-            if self._active:
-                gc.freeze()
-
-    def __exit__(self, *exc) -> None:
-        with self._lock:
-            if self._active:
-                self._active = False
-                gc.set_threshold(*self._thresholds)
-                gc.unfreeze()
 
 
 class _Seen:
@@ -418,8 +364,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
     files = [] if rederive else discover_task(inputs)
     registry = load_registry(settings.reference_dir)
     extract_opts = build_extract_options(settings, registry)
-    heap = _FrozenHeap()
-    validator = _ValidatorSlot(load_suites(settings.expectations_dir), run_name=run_id, heap=heap)
+    validator = _ValidatorSlot(load_suites(settings.expectations_dir), run_name=run_id)
     validation_rows: list[dict] = []
     data_docs: Future | None = None
 
@@ -465,38 +410,37 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             seen = _Seen()
             pending: _Pending | None = None
             tracker.begin()
-            with heap:  # the run's long-lived objects skip full collections
-                try:
-                    for n, (batch_refs, stored) in enumerate(batches, start=1):
-                        docs, rejections, sources = _read_batch(batch_refs, stored, con, settings,
-                                                                summary, seen, run_id)
-                        size = len(stored) if stored is not None else len(batch_refs)
-                        tracker.batch_read(n, size, len(docs), len(rejections))
-                        extracted = pending.future.result() if pending is not None else None
-                        # The workers start on batch n while this process validates and loads
-                        # batch n-1: neither side waits for the other.
-                        current = _Pending(n, stored, docs, rejections, sources, extract_task.submit(
-                            quote(docs), quote(extract_opts), quote(pool),
-                            quote(tracker.extracted_callback(n))) if docs else _NOTHING_TO_EXTRACT)
-                        current.size = size
-                        if docs:
-                            validator.start()  # GX loads while the workers extract
-                        if pending is not None:
-                            _finish_batch(pending, extracted, con, settings, run_id, summary,
-                                          validator, validation_rows)
-                            tracker.batch_finished(pending.n, pending.size, summary.quarantined)
-                            del extracted
-                            _release_memory()
-                        pending = current
+            try:
+                for n, (batch_refs, stored) in enumerate(batches, start=1):
+                    docs, rejections, sources = _read_batch(batch_refs, stored, con, settings,
+                                                            summary, seen, run_id)
+                    size = len(stored) if stored is not None else len(batch_refs)
+                    tracker.batch_read(n, size, len(docs), len(rejections))
+                    extracted = pending.future.result() if pending is not None else None
+                    # The workers start on batch n while this process validates and loads
+                    # batch n-1: neither side waits for the other.
+                    current = _Pending(n, stored, docs, rejections, sources, extract_task.submit(
+                        quote(docs), quote(extract_opts), quote(pool),
+                        quote(tracker.extracted_callback(n))) if docs else _NOTHING_TO_EXTRACT)
+                    current.size = size
+                    if docs:
+                        validator.start()  # GX loads while the workers extract
                     if pending is not None:
-                        _finish_batch(pending, pending.future.result(), con, settings, run_id,
-                                      summary, validator, validation_rows)
+                        _finish_batch(pending, extracted, con, settings, run_id, summary,
+                                      validator, validation_rows)
                         tracker.batch_finished(pending.n, pending.size, summary.quarantined)
-                        pending = None
-                        _release_memory()  # before the post-load step and the reports
-                finally:
-                    if pending is not None:  # an error: let the extraction in flight end first
-                        pending.future.wait()
+                        del extracted
+                        _release_memory()
+                    pending = current
+                if pending is not None:
+                    _finish_batch(pending, pending.future.result(), con, settings, run_id,
+                                  summary, validator, validation_rows)
+                    tracker.batch_finished(pending.n, pending.size, summary.quarantined)
+                    pending = None
+                    _release_memory()  # before the post-load step and the reports
+            finally:
+                if pending is not None:  # an error: let the extraction in flight end first
+                    pending.future.wait()
             tracker.finish()  # the documents are done; the post-load steps are phases
             if not rederive:
                 summary.ignored_records = dict(stats.ignored)
