@@ -382,6 +382,37 @@ def inputs_changed_since(inputs, warehouse: Path, *, limit: int = 200_000) -> bo
     return False
 
 
+# ---------------------------------------------------------------- the flow process's heap
+
+# glibc's mallopt parameter number for the mmap threshold (malloc.h: M_MMAP_THRESHOLD).
+M_MMAP_THRESHOLD = -3
+PAGE_MMAP_THRESHOLD = 128 * 1024  # glibc's own starting value, kept fixed
+
+
+def return_large_blocks_to_the_system(environ=None) -> bool:
+    """Keep glibc's mmap threshold at 128 KiB in this process. True if it was set.
+
+    A batch's pages (~170 KiB each on average for HTML, as Python str and as UTF-8 copies
+    for DuckDB) are allocated and freed batch after batch. glibc starts by serving blocks of
+    128 KiB and more with mmap, which gives them back to the system when freed, but every
+    such free raises the threshold (up to 32 MiB), so after the first batch the pages land
+    in the heap, whose freed holes malloc_trim cannot always return: the flow process kept
+    ~100 MB more than it used (1,000 HTML pages: peak 954 -> 837 MB PSS with the threshold
+    fixed). Fixing the threshold (setting it disables the dynamic raise) keeps
+    large blocks mmapped. A MALLOC_MMAP_THRESHOLD_ the user set is left alone; not glibc:
+    nothing to do."""
+    env = os.environ if environ is None else environ
+    if env.get("MALLOC_MMAP_THRESHOLD_"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, PAGE_MMAP_THRESHOLD))
+    except (OSError, AttributeError):
+        return False
+
+
 # ---------------------------------------------------------------- the one call the CLI makes
 
 class Startup:
