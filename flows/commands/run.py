@@ -154,7 +154,6 @@ def _run(args, settings, progress) -> int:
     from flows.stages.read import InputError
     from flows.run import startup
 
-    startup.return_large_blocks_to_the_system()  # before the batches' pages are allocated
     # Before prefect is imported: the temporary API starts while the heavy imports run. It is
     # stopped at exit, after Prefect's own exit handlers have flushed their events and logs.
     # GX is imported early only when the run will likely validate something.

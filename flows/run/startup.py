@@ -382,38 +382,6 @@ def inputs_changed_since(inputs, warehouse: Path, *, limit: int = 200_000) -> bo
     return False
 
 
-# ---------------------------------------------------------------- the flow process's heap
-
-# glibc's mallopt parameter number for the mmap threshold (malloc.h: M_MMAP_THRESHOLD).
-M_MMAP_THRESHOLD = -3
-LARGE_BLOCK_BYTES = 512 * 1024
-
-
-def return_large_blocks_to_the_system(environ=None) -> bool:
-    """Fix glibc's mmap threshold at 512 KiB in this process. True if it was set.
-
-    A batch's pages (~170 KiB each on average for HTML, as Python str and as UTF-8 copies
-    for DuckDB) are allocated and freed batch after batch. By default glibc raises its mmap
-    and trim thresholds each time a large block is freed (up to 32 MiB), so after the first
-    batch the pages land in the heap and the process keeps the freed holes between batches.
-    Setting the threshold turns that adjustment off: blocks of 512 KiB and more are mmapped
-    and go back to the system when freed, and the heap is trimmed at glibc's default
-    128 KiB. Measured on 1,000 HTML pages: the flow process's peak 953 -> 839 MB PSS, for
-    ~1 s more CPU in the flow process (page faults of the memory given back and taken
-    again; 128 KiB gave the same peak for ~1.8 s). A MALLOC_MMAP_THRESHOLD_ the user set is
-    left alone; not glibc: nothing to do."""
-    env = os.environ if environ is None else environ
-    if env.get("MALLOC_MMAP_THRESHOLD_"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK_BYTES))
-    except (OSError, AttributeError):
-        return False
-
-
 # ---------------------------------------------------------------- the one call the CLI makes
 
 class Startup:
