@@ -165,16 +165,24 @@ def test_lexicon_counts_pages_not_occurrences():
     assert lexicon_features(["Subscribe now", "Zzz"], lex)[1] == [0.0, 0.0, 0.0, 0.0]
 
 
+# The English stop words the headline-context tests read their lines with.
+_HEADLINE_STOPS = frozenset({"the", "to", "be", "as", "by", "of", "and", "for", "on", "which",
+                             "in", "would", "after", "are"})
+
+
+def _headline_stats(texts):
+    from flows.stages.clean._line_features import line_stats
+
+    return [line_stats(t, _HEADLINE_STOPS) for t in texts]
+
+
 def test_headline_context_keeps_the_opening_paragraph_and_drops_a_teaser_above(rules):
     from flows.records import LineDecision
-    from flows.stages.clean._line_features import line_stats
     from flows.stages.clean.lines import _headline_context
 
     texts = ["A teaser sentence that runs long enough to be read as prose by the model here.",
              "Headline of the story", EN_BODY[0], EN_BODY[1]]
-    stats = [line_stats(t, frozenset({"the", "to", "be", "as", "by", "of", "and", "for",
-                                      "on", "which", "in", "would", "after", "are"}))
-             for t in texts]
+    stats = _headline_stats(texts)
     out = [LineDecision(1, texts[0], True, "kept", "model"),
            LineDecision(2, texts[1], False, "title_line", "title:exact"),
            LineDecision(3, texts[2], False, "low_prose_score", "model"),
@@ -187,15 +195,12 @@ def test_headline_context_keeps_the_opening_paragraph_and_drops_a_teaser_above(r
 
 def test_headline_context_drops_the_teasers_kicker(rules):
     from flows.records import LineDecision
-    from flows.stages.clean._line_features import line_stats
     from flows.stages.clean.lines import _headline_context
 
     texts = ["Site Name, 13.01.2022", "Story Label On Security",
              "A teaser sentence that runs long enough to be read as prose by the model here.",
              "Headline of the story", EN_BODY[0], EN_BODY[1]]
-    stats = [line_stats(t, frozenset({"the", "to", "be", "as", "by", "of", "and", "for",
-                                      "on", "which", "in", "would", "after", "are"}))
-             for t in texts]
+    stats = _headline_stats(texts)
     out = [LineDecision(1, texts[0], False, "outside_main_block", "model"),
            LineDecision(2, texts[1], True, "kept", "model"),
            LineDecision(3, texts[2], True, "kept", "model"),

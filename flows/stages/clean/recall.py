@@ -220,14 +220,15 @@ def recall_scope(precision: Sequence[str], blocks: Sequence[Block]
     Where those hold under MIN_NEW_SHARE of the precision text's tokens, the pass (27-55 ms)
     is skipped: the gate opened for prose elsewhere on the page (teasers, comments, a
     second story). Without a container `merge_recall` changes nothing either."""
-    container = _container(locate(precision, blocks), [len(tokens(p)) for p in precision])
+    sizes = [len(tokens(p)) for p in precision]
+    container = _container(locate(precision, blocks), sizes)
     if container is None:
         return None, False
     article = _article_of(container)
     root = container.getroottree().getroot()
     keys = {_key(p) for p in precision}
     have = " " + " ".join(keys) + " "
-    budget = MIN_NEW_SHARE * sum(len(tokens(p)) for p in precision)
+    budget = MIN_NEW_SHARE * sum(sizes)
     new = 0
     for line, el in blocks:
         n = len(tokens(line))
