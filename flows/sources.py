@@ -7,7 +7,7 @@ Supported inputs (files, directories searched recursively, or globs):
 * WARC: `.warc`, `.warc.gz` (framed here, see `iter_warc`); every `response` record with HTTP status 200 and an HTML or
   text content type becomes one document; its `WARC-Target-URI` is the document's `url`, its
   `source_uri` is `<path>#<record offset>`.
-* JSONL: `.jsonl`, `.jsonl.gz`, `.ndjson(.gz)`; one JSON object per line with `url` and
+* JSONL: `.jsonl`, `.jsonl.gz`, `.ndjson(.gz)`; one JSON object per line with `url` (or `metadata.url`) and
   `html` (or `text`); `source_uri` is `<path>#L<line number>`.
 * a folder of pages with a sidecar manifest `urls.tsv`: one `file<TAB>url` line per page
   (file relative to the manifest's folder; blank lines and `#` comments ignored), which
@@ -685,8 +685,14 @@ def _jsonl_ref(raw: bytes, uri: str, name: str, line_no: int, max_bytes: int) ->
     if not isinstance(obj, dict):
         return SourceRef(source_uri=uri, container=name, record=rec,
                          problem=("bad_json_record", "the line is not a JSON object"))
-    url = valid_text(obj["url"]) if isinstance(obj.get("url"), str) else None
-    for key, ctype in (("html", "html"), ("text", "text")):
+    meta = obj.get("metadata")
+    url = obj.get("url")
+    if not isinstance(url, str) and isinstance(meta, dict):  # datatrove's layout: metadata.url
+        url = meta.get("url")
+    url = valid_text(url) if isinstance(url, str) else None
+    # `text` is sniffed like a `.txt` file: crawl dumps (datatrove's among them) often put
+    # the page's HTML there, and read as text it would be quarantined as markup
+    for key, ctype in (("html", "html"), ("text", None)):
         if isinstance(obj.get(key), str):
             payload = valid_text(obj[key]).encode("utf-8")
             if len(payload) > max_bytes:  # the parsed payload is capped like any file

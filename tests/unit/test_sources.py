@@ -50,6 +50,17 @@ def test_jsonl_gz_records_and_bad_lines(tmp_path):
     assert [o.reason for o in outs[2:]] == ["bad_json_record", "bad_json_record"]
 
 
+def test_jsonl_text_holding_a_page_is_read_as_html(tmp_path):
+    """datatrove's layout: the page's HTML in `text`, its URL in `metadata.url`."""
+    j = write_jsonl(tmp_path / "dt.jsonl.gz", [
+        {"id": "1", "text": "\n  " + HTML.decode(), "metadata": {"url": "https://a.example/1"}},
+        {"id": "2", "text": "Plain words <b> here", "metadata": {"url": "https://a.example/2"}},
+    ])
+    outs = [read(r, ReadOptions()) for r in list_sources([j])]
+    assert [(o.content_type, o.url) for o in outs] == [("html", "https://a.example/1"),
+                                                       ("text", "https://a.example/2")]
+
+
 def test_listing_is_lazy(tmp_path):
     j = write_jsonl(tmp_path / "big.jsonl", [{"url": f"u{i}", "text": f"t{i}"} for i in range(1000)])
     it = list_sources([j])

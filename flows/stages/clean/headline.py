@@ -43,6 +43,7 @@ _HOST_NOISE = frozenset({"www", "m", "amp", "news", "com", "co", "org", "net", "
 MIN_HEADLINE_TOKENS = 3  # a CJK character is a token (see `tokens`)
 MAX_HEADLINE_TOKENS = 60
 MIN_RUN_SHARE = 0.4  # an agreeing segment run is at least this share of the name
+MAX_RUN_NAME_TOKENS = int(MAX_HEADLINE_TOKENS / MIN_RUN_SHARE)
 MIN_FUZZY_F1 = 0.6  # token F1 for a reworded visible headline to count as agreeing
 MAX_SITE_WORDS = 6  # a site or section part is short
 PIPE_HEAD_TOKENS = 5  # "Headline | Section | Site": the head before the first pipe ...
@@ -210,7 +211,10 @@ def agreeing(candidates: Sequence[str], names: Sequence[str],
     name stripped of its site part, `stripped`); ties go to the earlier candidate."""
     runs: dict[str, float] = {}
     for name in names:
-        if name:
+        # a candidate has at most MAX_HEADLINE_TOKENS, so it can be MIN_RUN_SHARE of a name
+        # only up to MAX_RUN_NAME_TOKENS long; longer names (a whole page of markup on its
+        # first line) are skipped before `_run_keys`, which is cubic in their segments
+        if name and len(tokens(name)) <= MAX_RUN_NAME_TOKENS:
             for k, share in _run_keys(name).items():
                 runs[k] = max(runs.get(k, 0.0), share)
     stripped_keys = [key(s) for s in stripped if s]
