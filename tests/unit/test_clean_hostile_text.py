@@ -53,3 +53,22 @@ def test_markup_lines_in_plain_text_clean_in_linear_time(opts, first_line):
     text = first_line + "\n\n" + "\n\n".join(PROSE for _ in range(8))
     out, took = _timed(clean, _doc(text), opts)
     assert isinstance(out, (CleanPage, Rejection)) and took < 10, took
+
+
+def test_millions_of_lines_are_quarantined_at_once(opts):
+    text = "\n".join(f"word{i % 97}" for i in range(2_000_000))  # took 24 GB before the cap
+    out, took = _timed(clean, _doc(text), opts)
+    assert isinstance(out, Rejection) and out.reason == "too_many_lines" and took < 5, took
+    assert "2,000,000 non-blank lines" in out.detail
+
+
+def test_a_long_line_is_read_for_dates_only_at_its_ends():
+    from flows.stages.clean.byline import load_byline_rules
+    from flows.stages.clean.dates import dateline_date
+    import datetime as dt
+    pats = load_byline_rules(REFERENCE).dates
+    today = dt.date(2026, 12, 1)
+    filler = " ".join(["words of a long story"] * 2000)
+    assert dateline_date("Published 12 March 2024. " + filler, today, pats) == dt.date(2024, 3, 12)
+    assert dateline_date(filler + " 12.03.2024", today, pats) == dt.date(2024, 3, 12)
+    assert dateline_date(filler + " on 12 March 2024 the council met " + filler, today, pats) is None

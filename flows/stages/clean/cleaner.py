@@ -65,7 +65,10 @@ class CleanOptions:
     `lines.learn_templates`); `fallback_chars`: below this much trafilatura text, the line
     classifier decides on the page rendering instead; `max_html_chars`: parse cap;
     `recall_guard`: see `recall`; `caption_classes`: class names of caption blocks
-    (`_placement.load_caption_classes`), empty = keep captions trafilatura keeps."""
+    (`_placement.load_caption_classes`), empty = keep captions trafilatura keeps;
+    `max_text_lines`: a plain-text page with more non-blank lines is quarantined
+    (`too_many_lines`) instead of classified: the longest real scrape in the corpora has
+    2,241, and a dump of millions of one-word lines would take its worker's memory."""
 
     rules: LineRules
     favor_precision: bool = True
@@ -77,6 +80,7 @@ class CleanOptions:
     byline: BylineRules | None = None  # byline words and month names; None: no author/date from text
     recall_guard: bool = True
     caption_classes: frozenset[str] = frozenset()
+    max_text_lines: int = 20_000
 
 
 def _split_lines(text: str) -> list[str]:
@@ -337,6 +341,12 @@ def _nfc(page: CleanPage) -> CleanPage:
 
 def clean(doc: RawDocument, opts: CleanOptions) -> CleanPage | Rejection:
     """Clean one document, or say why it has no article."""
+    if doc.content_type != "html":
+        lines = sum(1 for line in _split_lines(doc.text) if line.strip())
+        if lines > opts.max_text_lines:
+            return Rejection(doc.doc_id, doc.source_uri, STAGE, "too_many_lines",
+                             f"{lines:,} non-blank lines; a plain-text page is classified up to "
+                             f"{opts.max_text_lines:,} (an article has a few hundred)")
     page = _nfc(_clean_html(doc, opts) if doc.content_type == "html" else _clean_text(doc, opts))
     chars = len(_SPACE.sub(" ", page.text).strip())
     if chars < MIN_ARTICLE_CHARS:
