@@ -173,9 +173,12 @@ def _run(args, settings, progress) -> int:
         with _no_heartbeats() if boot.api is not None else contextlib.nullcontext():
             # The warehouse slot lives in the Prefect API; a temporary one of our own dies
             # with a killed run and would keep its slot taken for every later run.
-            summary = pipeline.run(list(args.inputs), settings, reprocess=args.reprocess,
-                                   retry_quarantined=args.retry_quarantined,
-                                   warehouse_slot_wanted=boot.api is None)
+            try:
+                summary = pipeline.run(list(args.inputs), settings, reprocess=args.reprocess,
+                                       retry_quarantined=args.retry_quarantined,
+                                       warehouse_slot_wanted=boot.api is None)
+            finally:
+                _drain_prefect_logs()
     except InputError as exc:
         progress.uninstall()
         print(f"newsflow: {exc}", file=sys.stderr)
@@ -206,6 +209,18 @@ def _run(args, settings, progress) -> int:
               file=sys.stderr)
         return 3
     return 0
+
+
+def _drain_prefect_logs() -> None:
+    """Send the flow's last log lines to the API now. Left to Prefect's exit handler, the
+    drain runs inside `logging.shutdown()` and, racing the log worker for logging's lock,
+    waits out its 1.5-5 s timeout: most of a re-run's wall time."""
+    from prefect.logging.handlers import APILogWorker
+
+    try:
+        APILogWorker.drain_all(timeout=5)
+    except Exception:  # never hide the run's own outcome
+        logging.getLogger("flows").debug("draining Prefect's log worker failed", exc_info=True)
 
 
 def _no_heartbeats():

@@ -60,6 +60,13 @@ def test_a_run_without_a_terminal_prints_plain_progress_lines(tmp_path):
     assert len(final) == 1, lines
     assert not any(re.match(r"newsflow: batch \d+", line) for line in lines)
     assert "loaded           13" in result.stdout
+    # the same lines reached the flow run's log in Prefect's database (they were lost when
+    # the exit handler's drain timed out)
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "prefect" / "prefect.db") as db:
+        logged = [m for (m,) in db.execute("select message from log")]
+    assert "13/13 documents (100 %)" in " ".join(logged) and any("run completed" in m for m in logged), logged
     # -q: the summary only
     quiet = run_cli(["run", str(PROJECT_ROOT / "examples"), "--warehouse",
                      str(tmp_path / "w.duckdb"), "-q"], env, timeout=300)
