@@ -3,7 +3,9 @@
 Good pages sit beside inputs that used to fail the whole run (a file name that is not
 UTF-8, a JSONL url with a lone surrogate), load wrong (one bad byte sent a UTF-8 page to
 `mac_iceland`; a cut WARC record loaded as a whole page) or lose their neighbours (a wrong
-Content-Length). The run must exit 0; every good page is in mart.articles, every bad input
+Content-Length) or take a worker's time and memory (a 1 MB first line of markup in a text
+scrape, a dump of 30,000 lines; a JSONL dump with the page's HTML in `text`, which was read
+as text). The run must exit 0; every good page is in mart.articles, every bad input
 in dq.quarantine with its specific reason, and no mojibake reaches the articles' text.
 One subprocess for the module: each costs ~10-15 s (Prefect's server start).
 """
@@ -89,6 +91,16 @@ def build_inputs(d: Path) -> None:
     (d / "not_a_crawl.warc.gz").write_bytes(gzip.compress(_example("tricounty-ap-berlin-spy-charges.html")))
     # 5. A symlink whose target is gone.
     os.symlink(d / "was_here.txt", d / "dangling.txt")
+    # 6. datatrove's JSONL layout: the page's HTML in `text`, its URL in `metadata.url`
+    #    (read as text, every page was quarantined as markup_in_text).
+    (d / "datatrove.jsonl").write_text(json.dumps({
+        "id": "0", "text": _example("dw-gasspeicher.html").decode("utf-8").replace("Gasspeicher", "Gaslager"),
+        "metadata": {"url": "https://dt.example/gaslager"}}) + "\n", encoding="utf-8")
+    # 7. Plain text that is really markup, on one 1 MB first line (took 140 s and 12 GB)
+    #    above a real article, and a dump of 30,000 one-word lines (over the line cap).
+    nav = " | ".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(25_000))
+    (d / "markup_first_line.txt").write_bytes(nav.encode() + b"\n\n" + _example("harbour-courier-port-strike.txt"))
+    (d / "many_lines.txt").write_text("\n".join(f"word{i % 97}" for i in range(30_000)), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -221,3 +233,22 @@ def test_a_warc_gz_that_is_no_warc_is_quarantined(e2e):
 def test_a_dangling_symlink_is_quarantined(e2e):
     _, con = e2e
     assert _by_name(_quarantine(con), "dangling.txt") == ["broken_symlink"]
+
+
+def test_a_datatrove_jsonl_record_loads_as_its_html_page(e2e):
+    _, con = e2e
+    status, uri = _by_url(con, "https://dt.example/gaslager")
+    assert status == "loaded" and uri.endswith("datatrove.jsonl#L1")
+    title, text = con.execute("select title, text from mart.articles where source_uri = ?",
+                              [uri]).fetchone()
+    assert "Gaslager" in title and "Erdgasspeicher" in text and "<" not in text
+
+
+def test_plain_text_markup_is_cleaned_and_a_line_dump_quarantined(e2e):
+    _, con = e2e
+    q = _quarantine(con)
+    assert _by_name(q, "many_lines.txt") == ["too_many_lines"]
+    # loaded, or quarantined for what it holds: never a timeout or an error
+    assert all(r not in ("timeout", "worker_crashed") and not r.startswith("error_")
+               for r in _by_name(q, "markup_first_line.txt")), _by_name(q, "markup_first_line.txt")
+    assert _by_name(_articles(con), "markup_first_line.txt") or _by_name(q, "markup_first_line.txt")
