@@ -87,8 +87,7 @@ def _split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _clean_text(doc: RawDocument, opts: CleanOptions) -> CleanPage:
-    lines = _split_lines(doc.text)
+def _clean_text(doc: RawDocument, opts: CleanOptions, lines: list[str]) -> CleanPage:
     title, decisions = classify_page(lines, opts.rules, templates=opts.templates)
     author, date = text_author_and_date(lines, decisions, title, opts.byline)
     return CleanPage(
@@ -341,13 +340,17 @@ def _nfc(page: CleanPage) -> CleanPage:
 
 def clean(doc: RawDocument, opts: CleanOptions) -> CleanPage | Rejection:
     """Clean one document, or say why it has no article."""
-    if doc.content_type != "html":
-        lines = sum(1 for line in _split_lines(doc.text) if line.strip())
-        if lines > opts.max_text_lines:
+    if doc.content_type == "html":
+        page = _clean_html(doc, opts)
+    else:
+        lines = _split_lines(doc.text)
+        count = sum(1 for line in lines if line.strip())
+        if count > opts.max_text_lines:
             return Rejection(doc.doc_id, doc.source_uri, STAGE, "too_many_lines",
-                             f"{lines:,} non-blank lines; a plain-text page is classified up to "
+                             f"{count:,} non-blank lines; a plain-text page is classified up to "
                              f"{opts.max_text_lines:,} (an article has a few hundred)")
-    page = _nfc(_clean_html(doc, opts) if doc.content_type == "html" else _clean_text(doc, opts))
+        page = _clean_text(doc, opts, lines)
+    page = _nfc(page)
     chars = len(_SPACE.sub(" ", page.text).strip())
     if chars < MIN_ARTICLE_CHARS:
         removed = {}

@@ -116,19 +116,16 @@ def dateline_date(line: str, today: dt.date, pats: DatePatterns) -> dt.date | No
     """The date a date line states, or None. A date line is short, or carries its date at
     the start (a dateline) or at the very end (a stamp); a date inside a long sentence or
     caption is what the story is about."""
-    if len(line) <= _WINDOWED_FROM:
-        for begin, end, value in dates_in(line, today, pats):
-            if len(line) <= 100 or begin <= 40 or len(line) - end <= 2:
-                return value
-        return None
-    # A long line's date counts only at its start or end: read those windows, not the whole
-    # line (a 20 MB line of scraped text took 12 s of date patterns).
-    for begin, _, value in dates_in(line[:_DATE_WINDOW], today, pats):
-        if begin <= 40:
-            return value
-    tail = line[-_DATE_WINDOW:]
-    for _, end, value in dates_in(tail, today, pats):
-        if len(tail) - end <= 2:
+    n = len(line)
+    if n <= _WINDOWED_FROM:
+        spans = dates_in(line, today, pats)
+    else:  # only a date at the start or the end counts: read those windows, not the whole
+        # line (a 20 MB line of scraped text took 12 s of date patterns)
+        tail = n - _DATE_WINDOW
+        spans = dates_in(line[:_DATE_WINDOW], today, pats) + [
+            (b + tail, e + tail, v) for b, e, v in dates_in(line[tail:], today, pats)]
+    for begin, end, value in spans:
+        if n <= 100 or begin <= 40 or n - end <= 2:
             return value
     return None
 
