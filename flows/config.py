@@ -86,17 +86,6 @@ def default_batch_bytes(memory_mib: int) -> int:
     return max(16 * MIB, memory_mib * MIB // 12)
 
 
-def default_checkpoint_threshold(memory_bytes: int) -> int:
-    """Write-ahead log bytes after which DuckDB checkpoints the writer's database: half
-    its buffer pool. DuckDB's default (16 MiB) is smaller than one batch, so every commit
-    checkpointed, and a checkpoint rewrites the whole last row group of raw.documents (every
-    stored page so far, up to 122,880 rows): on 1,000 HTML pages the commits cost 3.2 s of
-    CPU, on 4,000 24 s, growing with the square of the crawl. Committed rows not yet
-    checkpointed hold buffer pool memory, so the log may not grow to the pool's size: at the
-    full pool a 4,000-page load ran out of memory, at half of it that load stays within."""
-    return max(16 * MIB, memory_bytes // 2)
-
-
 def parse_size(value: str) -> int:
     """Bytes from a size as DuckDB writes them ("256MB", "2GiB", "1.5GB", "65536")."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*", str(value), re.IGNORECASE)

@@ -3,6 +3,10 @@
 500 all-HTML pages used to crash the load (DuckDB's fixed 256 MB limit: a batch of 512
 pages, ~90 MB of HTML, did not fit in one transaction) and load nothing. Now batches are
 cut by bytes too and DuckDB's limit comes from the machine's memory.
+
+The same 1,000 pages also load with a 128 MB buffer pool, half the smallest default: what
+the load holds in DuckDB must not grow with the crawl. It used to (checkpoints rewrote one
+row group of every page stored so far), and 5,000 all-HTML pages crashed a 256 MB pool.
 """
 from __future__ import annotations
 
@@ -27,12 +31,18 @@ PEAK_PSS_MB = 2048
 
 
 @pytest.fixture(scope="module")
-def volume_run(tmp_path_factory):
+def volume_corpus(tmp_path_factory):
     need_shared(BENCH)
     root = tmp_path_factory.mktemp("volume")
     subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "make_corpus.py"), str(root / "corpus"),
                     "--docs", str(HTML_PAGES), "--kind", "html"], check=True, capture_output=True)
     write_big_pages(root / "corpus" / "pages" / "big", BIG_PAGES)
+    return root
+
+
+@pytest.fixture(scope="module")
+def volume_run(volume_corpus):
+    root = volume_corpus
     wh = root / "volume.duckdb"
     result = run_cli(["run", str(root / "corpus" / "pages"), "--warehouse", str(wh), "-v"],
                      default_env(root / "prefect"), measure_memory=True)
@@ -68,3 +78,14 @@ def test_batches_were_cut_by_bytes(volume_run):
 def test_peak_memory_of_the_process_tree(volume_run):
     result, _ = volume_run
     assert 0 < result.peak_pss_mb <= PEAK_PSS_MB, result.peak_pss_mb
+
+
+def test_a_small_buffer_pool_loads_the_same_crawl(volume_corpus):
+    root = volume_corpus
+    wh = root / "small-pool.duckdb"
+    result = run_cli(["run", str(root / "corpus" / "pages" / "*.html.gz"), "--warehouse", str(wh),
+                      "--duckdb-memory-limit", "128MB"], default_env(root / "prefect-small"))
+    assert result.rc == 0, result.stderr[-3000:]
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("select status, docs_loaded from dq.runs").fetchall() == [
+        ("completed", HTML_PAGES)]
