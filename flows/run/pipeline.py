@@ -472,12 +472,7 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
             tracker.finish()
             run_log.error("run failed: %s", summary.message)
             if con is not None:
-                try:
-                    wh.finish_run(con, run_id, "failed", summary.as_dict())
-                except Exception:  # the original error matters more
-                    log.exception("could not record the failed run")
-                else:  # the dashboard shows the failed run with its reason
-                    _write_dashboard(con, settings)
+                con = _record_failure(con, settings, run_id, summary)
             raise
         finally:
             if con is not None:
@@ -513,18 +508,59 @@ def _run_logger():
     return PrefectLogAdapter(lg, dict(base.extra))
 
 
+def _record_failure(con, settings: Settings, run_id: str, summary: RunSummary):
+    """Mark the run failed in dq.runs and write the dashboard that shows why; the
+    connection to close afterwards. When DuckDB invalidated the connection (a commit that
+    ran out of memory and could not roll back: "database has been invalidated"), the file
+    itself is intact, so it is opened again for these two writes."""
+    import duckdb
+
+    for attempt in (1, 2):
+        try:
+            wh.finish_run(con, run_id, "failed", summary.as_dict())
+        except duckdb.FatalException:
+            if attempt == 2:
+                log.exception("could not record the failed run")
+                return con
+            con.close()
+            try:
+                con = wh.connect(settings.warehouse, wait_s=min(settings.lock_wait_s, 5.0),
+                                 memory_limit=settings.duckdb_memory_limit,
+                                 temp_directory=settings.duckdb_temp_dir)
+            except Exception:
+                log.exception("could not open the warehouse again to record the failed run")
+                return None
+        except Exception:  # the original error matters more
+            log.exception("could not record the failed run")
+            return con
+        else:  # the dashboard shows the failed run with its reason
+            _write_dashboard(con, settings)
+            return con
+    return con
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """DuckDB's own OOM error, or the fatal error it turns into when the rollback after it
+    needs memory too (the message quotes the original "Out of Memory Error")."""
+    import duckdb
+
+    return isinstance(exc, duckdb.OutOfMemoryException) or (
+        isinstance(exc, duckdb.Error) and "out of memory error" in str(exc).lower())
+
+
 def failure_message(exc: BaseException, settings: Settings) -> str:
     """One line for a failed run: what happened and the setting to change, for the
     terminal and dq.runs (the traceback goes to the run log)."""
     import duckdb
 
     first = first_line(exc)
-    if isinstance(exc, duckdb.OutOfMemoryException):
+    if _out_of_memory(exc):
         return (f"DuckDB ran out of its memory limit ({settings.duckdb_memory_limit}) while "
                 f"writing a batch of at most {settings.batch_size} documents / "
                 f"{settings.effective_batch_bytes // 2**20} MB. Raise the limit "
                 "(--duckdb-memory-limit or NEWSFLOW_DUCKDB_MEMORY_LIMIT, e.g. 2GB) or cut "
-                "smaller batches (--batch-bytes or NEWSFLOW_BATCH_BYTES, e.g. 16MB), then run again; "
+                f"smaller batches (--batch-bytes or NEWSFLOW_BATCH_BYTES, e.g. "
+                f"{max(1, settings.effective_batch_bytes // 2**21)}MB), then run again; "
                 "nothing of the failed batch was written")
     if isinstance(exc, duckdb.IOException) and "read-only" in first.lower():
         return f"the warehouse {settings.warehouse} cannot be written ({first}); choose a writable --warehouse"
