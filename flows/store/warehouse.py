@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 import duckdb
 
+from flows.config import MIB, default_checkpoint_threshold, parse_size
 from flows.stages.load import LoadBatch
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,9 @@ def _is_lock_error(exc: Exception) -> bool:
 # cost more than the last and needed the whole group in the buffer pool. A 256 MB pool (the
 # default on a machine with 16 GB or less) crashed a 5,000-page all-HTML load at 2,178
 # pages ("failed to pin block", the database invalidated). With groups of 2,048 rows a
-# checkpoint rewrites at most one small group, so the writer checkpoints at DuckDB's usual
-# 16 MiB of log, committed rows do not pile up in the pool, and the same load completes in
-# 128 MB (tests/reliability/test_volume.py) at the same CPU cost as before.
+# checkpoint rewrites at most one small group (still up to ~350 MB of 170 KB pages, so it
+# is not free: `default_checkpoint_threshold`), and the same load completes in a 256 MB
+# pool, and 1,000 pages in 128 MB (tests/reliability/test_volume.py).
 ROW_GROUP_SIZE = 2048
 
 
@@ -50,13 +51,17 @@ def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0,
     """Open the warehouse, waiting with backoff while another process holds it.
     `memory_limit` caps DuckDB's buffer pool; beyond it DuckDB spills to `temp_directory`.
     The writer attaches the file with small row groups (`ROW_GROUP_SIZE`) as the default
-    catalog `warehouse`, so `raw.documents` and every other name resolve as before."""
+    catalog `warehouse`, so `raw.documents` and every other name resolve as before; with a
+    limit it checkpoints every quarter pool of log (`default_checkpoint_threshold`)."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
     delay = 0.2
     config = {"memory_limit": memory_limit} if memory_limit else {}
+    if memory_limit and not read_only:
+        threshold = default_checkpoint_threshold(parse_size(memory_limit))
+        config["checkpoint_threshold"] = f"{threshold // MIB}MiB"
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
     while True:

@@ -1,10 +1,17 @@
-"""The writer's DuckDB settings: small row groups, DuckDB's usual checkpoint threshold."""
+"""The writer's DuckDB settings: small row groups, a checkpoint every quarter pool of log."""
+from flows.config import MIB, default_checkpoint_threshold
 from flows.store import warehouse as wh
 
 
 def _row_groups(con, table: str) -> int:
     return con.execute("select count(distinct row_group_id) from pragma_storage_info(?)",
                        [table]).fetchone()[0]
+
+
+def test_checkpoint_threshold_is_a_quarter_of_the_pool_and_never_below_duckdbs_default():
+    assert default_checkpoint_threshold(376 * MIB) == 94 * MIB
+    assert default_checkpoint_threshold(1024 * MIB) == 256 * MIB
+    assert default_checkpoint_threshold(32 * MIB) == 16 * MIB
 
 
 def test_the_writer_writes_small_row_groups_so_a_checkpoint_rewrites_little(tmp_path):
@@ -14,6 +21,15 @@ def test_the_writer_writes_small_row_groups_so_a_checkpoint_rewrites_little(tmp_
         con.execute("checkpoint")
         assert _row_groups(con, "t") == 5  # 10,000 rows in groups of 2,048
         assert con.execute("select current_database()").fetchone()[0] == "warehouse"
+        setting = con.execute("select current_setting('checkpoint_threshold')").fetchone()[0]
+    finally:
+        con.close()
+    assert setting == "64.0 MiB"
+
+
+def test_a_connection_without_a_limit_keeps_duckdbs_default(tmp_path):
+    con = wh.connect(tmp_path / "w.duckdb")
+    try:
         setting = con.execute("select current_setting('checkpoint_threshold')").fetchone()[0]
     finally:
         con.close()
