@@ -79,6 +79,9 @@ class CleanOptions:
     max_html_chars: int = 5_000_000
     byline: BylineRules | None = None  # byline words and month names; None: no author/date from text
     recall_guard: bool = True
+    # Restore the lead trafilatura dropped when a line above the body repeats the meta
+    # description (`description_lead`).
+    lead_from_description: bool = True
     caption_classes: frozenset[str] = frozenset()
     max_text_lines: int = 20_000
 
@@ -315,9 +318,51 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
         filtered = _drop_captions(filtered, blocks, opts.caption_classes)
     kept = [t for t, why in filtered if why is None]
     removed = {t: why for t, why in filtered if why is not None}
-    return CleanPage(**common, paragraphs=tuple(kept),
-                     lines=tuple(_map_lines(rendered, kept, removed)),
+    lines = _map_lines(rendered, kept, removed)
+    if opts.lead_from_description and (lead := description_lead(lines, common["description"])):
+        if not any(why for _, why in filter_paragraphs([lead], opts, title)):
+            kept = [lead] + kept
+            lines = _map_lines(rendered, kept, removed)
+    return CleanPage(**common, paragraphs=tuple(kept), lines=tuple(lines),
                      extractor="trafilatura+lines")
+
+
+# A lead recovered from the description has at least this many word tokens (CJK: characters).
+LEAD_MIN_TOKENS = 8
+
+
+def description_lead(lines: Sequence[LineDecision], description: str | None) -> str | None:
+    """The article's lead (standfirst) when trafilatura left it out: the rendered line above
+    the first kept one that says what the page's meta description says.
+
+    Why: many sites set the lead apart from the body (a header block, a teaser class), and
+    trafilatura's precision mode drops it with the page furniture; on trafilatura's own
+    eval pages a third of the lost snippets are such leads. The description is the page's
+    own summary of this article, so a visible line that repeats it (the one being a
+    prefix of the other: descriptions are often the lead cut at ~160 characters, their last
+    word cut too) and sits above the body is the lead, not a teaser for another story. A
+    line already removed by one of our own rules stays removed; only lines trafilatura did
+    not extract (`html_boilerplate`) qualify, and only a line that ends as a sentence does."""
+    want = tokens(description or "")
+    if len(want) < LEAD_MIN_TOKENS:
+        return None
+    for d in lines:
+        if d.keep:
+            return None  # the body starts: no lead above it
+        if d.reason != "html_boilerplate" or d.rule != "trafilatura":
+            continue
+        have = tokens(d.text)
+        short, long_ = (have, want) if len(have) <= len(want) else (want, have)
+        text = _SPACE.sub(" ", d.text).strip()
+        if (len(short) >= LEAD_MIN_TOKENS and long_[:len(short) - 1] == short[:-1]
+                and _SENTENCE_END.search(text)):
+            return text
+    return None
+
+
+# A lead is prose: it ends as a sentence does. A description that repeats the headline
+# (no final stop, often with the site's name after it) is not taken for a lead.
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 
 
 def _nfc_text(text: str | None) -> str | None:
