@@ -322,7 +322,8 @@ def _clean_html(doc: RawDocument, opts: CleanOptions) -> CleanPage:
     if opts.lead_from_description and (lead := description_lead(lines, common["description"])):
         if not any(why for _, why in filter_paragraphs([lead], opts, title)):
             kept = [lead] + kept
-            lines = _map_lines(rendered, kept, removed)
+            lines = [replace(d, rule="description_lead") if d.keep and d.text.strip() == lead
+                     else d for d in _map_lines(rendered, kept, removed)]
     return CleanPage(**common, paragraphs=tuple(kept), lines=tuple(lines),
                      extractor="trafilatura+lines")
 
