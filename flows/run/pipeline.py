@@ -510,32 +510,25 @@ def _run_logger():
 
 def _record_failure(con, settings: Settings, run_id: str, summary: RunSummary):
     """Mark the run failed in dq.runs and write the dashboard that shows why; the
-    connection to close afterwards. When DuckDB invalidated the connection (a commit that
-    ran out of memory and could not roll back: "database has been invalidated"), the file
-    itself is intact, so it is opened again for these two writes."""
+    connection to close afterwards (None when none is open). When DuckDB invalidated the
+    connection (a commit that ran out of memory and could not roll back: "database has been
+    invalidated"), the file itself is intact, so it is opened again for these two writes."""
     import duckdb
 
-    for attempt in (1, 2):
+    try:
         try:
             wh.finish_run(con, run_id, "failed", summary.as_dict())
         except duckdb.FatalException:
-            if attempt == 2:
-                log.exception("could not record the failed run")
-                return con
             con.close()
-            try:
-                con = wh.connect(settings.warehouse, wait_s=min(settings.lock_wait_s, 5.0),
-                                 memory_limit=settings.duckdb_memory_limit,
-                                 temp_directory=settings.duckdb_temp_dir)
-            except Exception:
-                log.exception("could not open the warehouse again to record the failed run")
-                return None
-        except Exception:  # the original error matters more
-            log.exception("could not record the failed run")
-            return con
-        else:  # the dashboard shows the failed run with its reason
-            _write_dashboard(con, settings)
-            return con
+            con = None
+            con = wh.connect(settings.warehouse, wait_s=min(settings.lock_wait_s, 5.0),
+                             memory_limit=settings.duckdb_memory_limit,
+                             temp_directory=settings.duckdb_temp_dir)
+            wh.finish_run(con, run_id, "failed", summary.as_dict())
+    except Exception:  # the original error matters more
+        log.exception("could not record the failed run")
+        return con
+    _write_dashboard(con, settings)  # the dashboard shows the failed run with its reason
     return con
 
 

@@ -261,7 +261,7 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, outlets: list[dict]) -> No
 
 
 def _outlet_rows(outlets: list[dict]) -> set[tuple]:
-    return {tuple(tuple(v) if isinstance(v, list) else v for v in r.values()) for r in outlets}
+    return {_hashable(r.values()) for r in outlets}
 
 
 def _stored_outlets(con: duckdb.DuckDBPyConnection, outlets: list[dict]) -> set[tuple] | None:
@@ -270,7 +270,11 @@ def _stored_outlets(con: duckdb.DuckDBPyConnection, outlets: list[dict]) -> set[
     if not outlets:
         return None
     rows = con.execute(f"select {', '.join(outlets[0])} from ref.outlets").fetchall()
-    return {tuple(tuple(v) if isinstance(v, list) else v for v in r) for r in rows}
+    return {_hashable(r) for r in rows}
+
+
+def _hashable(values) -> tuple:
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, inputs: list[str]) -> None:
