@@ -406,19 +406,16 @@ def newsflow_run(inputs: list[str] | None = None, warehouse: str | None = None,
                     lambda ref: source_weight(ref, settings.max_bytes)))
             seen = _Seen()
             pending: _Pending | None = None
-            frozen = False
             tracker.begin()
             try:
                 for n, (batch_refs, stored) in enumerate(batches, start=1):
                     docs, rejections, sources = _read_batch(batch_refs, stored, con, settings,
                                                             summary, seen, run_id)
-                    if docs and extract_opts is None:
+                    if docs and extract_opts is None:  # the first batch to extract
                         extract_opts = _extract_options(settings, registry, con)
                         if pool is not None:  # its workers start on first use, with these
                             pool.opts = extract_opts
-                    if docs and not frozen:
                         _freeze_long_lived()
-                        frozen = True
                     size = len(stored) if stored is not None else len(batch_refs)
                     tracker.batch_read(n, size, len(docs), len(rejections))
                     extracted = pending.future.result() if pending is not None else None
@@ -636,12 +633,12 @@ def _extract_options(settings: Settings, registry: OutletRegistry, con) -> Extra
 
 
 @contextmanager
-def _extract_pool(settings: Settings, opts: ExtractOptions | None = None):
+def _extract_pool(settings: Settings):
     """The extraction pool; its `opts` are set before its first batch (`_extract_options`)."""
     if settings.dask_address:  # an existing Dask cluster does the CPU stage
         from flows.run.dask_runner import DaskExtractPool
 
-        pool = DaskExtractPool(opts, settings.dask_address)
+        pool = DaskExtractPool(None, settings.dask_address)
         try:
             yield pool
         finally:
@@ -650,7 +647,7 @@ def _extract_pool(settings: Settings, opts: ExtractOptions | None = None):
     if not settings.local_workers:
         yield None
         return
-    pool = ExtractPool(opts, settings.workers, settings.doc_timeout_s)
+    pool = ExtractPool(None, settings.workers, settings.doc_timeout_s)
     try:
         yield pool
     finally:

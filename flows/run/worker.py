@@ -246,7 +246,7 @@ class ExtractPool:
     out or whose worker died are rejections with reason `timeout` / `worker_crashed`.
     """
 
-    def __init__(self, opts: ExtractOptions, workers: int, doc_timeout_s: float,
+    def __init__(self, opts: ExtractOptions | None, workers: int, doc_timeout_s: float,
                  start_method: str = "forkserver"):
         self.opts = opts
         self.max_workers = max(1, workers)
