@@ -37,6 +37,18 @@ def test_unregistered_url_gets_unregistered_outlet(reg):
     assert (o.name, o.domain, o.registered) == ("blog.example.test", "blog.example.test", False)
 
 
+def test_an_address_only_site_name_takes_the_pages_own_spelling(reg):
+    lines = [("Jobb i Smalltowngazette", False), BODY, ("Foto: A. Berg / Smalltowngazette", False)]
+    page = make_page(lines, url="https://www.smalltowngazette.test/news/1",
+                     site_name="smalltowngazette.test")
+    o = detect_outlet(page, reg)
+    assert (o.name, o.domain) == ("Smalltowngazette", "smalltowngazette.test")
+    assert o.evidence[-1].signal == "page_spelling"
+    page = make_page([BODY], url="https://www.smalltowngazette.test/news/1",
+                     site_name="https://www.smalltowngazette.test")
+    assert detect_outlet(page, reg).name == "smalltowngazette.test"  # a host, not a URL
+
+
 def test_wire_is_publisher_on_its_own_site(reg):
     o = detect_outlet(make_page(["WASHINGTON (AP) — " + BODY], url="https://apnews.com/x"), reg)
     assert o.outlet_id == "ap"

@@ -10,7 +10,8 @@ Publisher = the outlet whose page was scraped. Signals, strongest first:
    (`outlets.original_url`), so each archived site is its own outlet. Its host decides: a
    registered domain (or subdomain of one) gives that outlet; an unregistered host gives an
    unregistered outlet named from the site's own metadata (og:site_name, JSON-LD publisher)
-   or the host. A wire agency is the publisher only here, on its own site.
+   or the host; a name that is only the address ("dagbladet.no") takes the page's own
+   spelling of it ("Dagbladet", `site_names.spelled_name`) when the page writes one. A wire agency is the publisher only here, on its own site.
 2. Site metadata without an address: og:site_name / application-name / trafilatura's site
    name / JSON-LD publisher matched to a registry name or alias; else a `link rel=alternate`
    host; else the unregistered site name.
@@ -44,7 +45,7 @@ from flows.stages.detect.outlets import (OutletRegistry, RegistryEntry, host_of,
                                   original_url)
 from flows.stages.detect.site_names import (chrome_domain, clean_name, domain_agrees, email_domain,
                                             footer_name_sets, is_domain,
-                                            logo_name, squash, title_segments,
+                                            logo_name, spelled_name, squash, title_segments,
                                             written_domains)
 from flows.stages.detect.wire import combine, detect_wire
 
@@ -174,6 +175,12 @@ def _usable_name(name: str | None, registry: OutletRegistry,
     return clean_name(name, registry.name_rules)
 
 
+def _address_only(name: str) -> bool:
+    """A site name that is only an address in lower case ("dagbladet.no",
+    "https://www.kleinezeitung.at"): the page may spell the name better."""
+    return "://" in name or (is_domain(name) and name == name.lower())
+
+
 def _registry_name(name: str | None, registry: OutletRegistry) -> RegistryEntry | None:
     """The registered outlet a site name names, as printed or cleaned ("Ediciones EL PAÍS
     S.L" is El País, "Insider Inc." is Insider)."""
@@ -301,6 +308,13 @@ def detect_outlet(page: CleanPage, registry: OutletRegistry,
                 name = _usable_name(n, registry, host)
                 ev.append(Evidence(sig, n))
                 break
+        if name is None or _address_only(name):
+            spelled = spelled_name([d.text for d in page.lines], host)
+            if spelled:
+                name = spelled
+                ev.append(Evidence("page_spelling", spelled))
+            elif name and "://" in name:
+                name = host
         return OutletMatch(None, name or host, host, False, round(conf * 0.9, 4), tuple(ev))
 
     # 2. site metadata without an address

@@ -466,3 +466,49 @@ def footer_name_sets(text: str, rules: NameRules) -> tuple[list[str], list[str],
             if reg_name and reg_name not in reg:
                 reg.append(reg_name)
     return out, reg, strong
+
+
+_WORD = re.compile(r"[^\W_](?:[\w'’]*[^\W_])?")
+_TLD_AFTER = re.compile(r"\.[a-z]{2,6}\b", re.I)
+SPELLED_MIN = 2  # a spelling seen once may be a link to another site or a sentence start
+SPELLED_MAX_LINES = 3000
+SPELLED_MAX_LINE = 400
+
+
+def spelled_name(texts: list[str], host: str) -> str | None:
+    """The site's own spelling of the name its address spells ("Dagbladet" for
+    dagbladet.no, "Stuttgarter Zeitung" for stuttgarter-zeitung.de), from its page lines;
+    None when the page never writes it otherwise than in lower case.
+
+    Why: a site that names itself only by its address in metadata (og:site_name
+    "dagbladet.no") still writes its name in its chrome and credits ("Jobb i Dagbladet",
+    "Foto: … / Dagbladet"). Only a spelling of the address's own first label counts, so
+    nothing is guessed ("nytimes.com" stays "nytimes.com" unless the page writes
+    "NYTimes"); it must be seen `SPELLED_MIN` times, and a label of four letters or fewer
+    only in capitals ("LRT"), since short labels are often words ("news", "fr")."""
+    label = host.split(".")[0]
+    key = squash(label)
+    if len(key) < 3:
+        return None
+    probe = key[:3]
+    counts: dict[str, int] = {}
+    for text in texts[:SPELLED_MAX_LINES]:
+        if len(text) > SPELLED_MAX_LINE or probe not in text.casefold():
+            continue
+        words = list(_WORD.finditer(text))
+        for i, first in enumerate(words):
+            acc = ""
+            for last in words[i:i + 3]:
+                acc += squash(last.group())
+                if len(acc) >= len(key):
+                    break
+            if acc != key:
+                continue
+            span = text[first.start():last.end()]
+            if span.islower() or _TLD_AFTER.match(text, last.end()):
+                continue  # the address itself ("dagbladet.no", "WinFuture.de"), not a name
+            if len(key) <= 4 and not span.isupper():
+                continue
+            counts[span] = counts.get(span, 0) + 1
+    best = max(counts.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best and best[1] >= SPELLED_MIN else None
