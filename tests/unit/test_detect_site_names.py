@@ -57,6 +57,9 @@ def test_captions_and_legal_prose_name_nobody(rules):
                         "Læs om reglerne her", rules)[0] == []
     assert footer_names("The Thomson Reuters Trust Principles", rules)[0] == []
     assert footer_names("© BELGA", rules) == (["BELGA"], False)  # a bare credit is weak
+    # a caption's own year does not make its credit a site footer
+    assert footer_names("Een herdenking voor de slachtoffers van juli 2021 in de provincie Luik. "
+                        "— © BELGA", rules) == ([], False)
 
 
 def test_title_segments():

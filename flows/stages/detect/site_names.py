@@ -444,10 +444,12 @@ def footer_name_sets(text: str, rules: NameRules) -> tuple[list[str], list[str],
     rights = rules.rights_re.search(text) if rules.rights_re is not None else None
     if not marks and not rights:
         return [], [], False
-    strong = bool(rights) or bool(_YEARS.search(text))
     cut = marks[0].start() if marks else rights.start()
     before = text[:cut]
     prose = len(before.split()) > MAX_NAME_WORDS or re.search(r"[.!?]\s+\S+\s+\S+", before)
+    # a caption's own year ("… in juli 2021. — © BELGA") does not make its credit a footer
+    notice = text[cut:] if prose else text
+    strong = bool(rights and rights.start() >= len(text) - len(notice)) or bool(_YEARS.search(notice))
     if prose and not strong:  # "Caption of the photo. © Agency"
         return [], [], False
     out: list[str] = []
