@@ -50,19 +50,22 @@ DEFAULT_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
 SITE_FOLDS = 4
 # weight of each training set's labelled lines. trafilatura-eval labels only its snippet
 # lines, a few per page, so they weigh more; fundus labels every line of a page from its
-# gold; the bench is labelled by hand. Chosen by
-# --site-cv with the floors of tests/acceptance/ (the bench's token recall >= 0.985 binds):
-# trafilatura-eval weight 1 -> 5 moved its site-CV F from 0.873 to 0.880-0.889 (threshold
-# 0.30-0.50) but cost the bench's precision in-sample; bench weight 3 wins that back at
-# threshold 0.30 (site CV: trafilatura-eval 0.877, fundus 0.902, bench 0.936).
+# gold; the bench is labelled by hand. Chosen by --site-cv with the floors of
+# tests/acceptance/ (the bench's token recall >= 0.985 binds): trafilatura-eval weight
+# 1 -> 5 moved its site-CV F from 0.873 to 0.880-0.889 (threshold 0.30-0.50) but cost the
+# bench's precision in-sample; bench weight 3 wins that back.
 CORPUS_WEIGHT = {"bench": 3.0, "fundus": 0.5, "trafilatura-eval": 5.0}
-THRESHOLD = 0.30  # above it the bench's in-sample recall falls under its floor
+# above it the bench's in-sample recall falls under its floor (site CV at 0.35:
+# trafilatura-eval 0.881, fundus 0.911, bench 0.939)
+THRESHOLD = 0.35
 FOLDS = 5
 STACK_FOLDS = 4  # stage 2 learns from out-of-fold stage-1 probabilities
 LEXICON_PAGES = 8  # a word enters the lexicon when it is on at least this many pages
 # stochastic boosting (each tree on a seeded 80 % of the rows, smaller steps): same CV
 # token F1 on two seeds (0.920, 0.919) where the full-data default varied by +-0.01
-BOOST = dict(rounds=160, lr=0.08, subsample=0.8)
+# 240 rounds rather than 160: site CV +0.003-0.009 on all three text sets, and the bench's
+# in-sample recall holds its floor at a higher threshold
+BOOST = dict(rounds=240, lr=0.08, subsample=0.8)
 
 
 def bench_ids(bench: Path) -> list[str]:
