@@ -317,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --train: add the corpora's text pages to the training data")
     ap.add_argument("--corpora-dir", type=Path, default=DEFAULT_CORPORA)
     ap.add_argument("--corpus-weight", nargs="*", default=(), metavar="CORPUS=W",
-                    help="weight of a corpus' lines against a bench line (CORPUS_WEIGHT)")
+                    help="weight of a training set's labelled lines: bench, fundus, "
+                         "trafilatura-eval (CORPUS_WEIGHT)")
     ap.add_argument("--site-cv", action="store_true",
                     help="bench + corpora text figures, folds by site (with --corpora: "
                          "trained on bench + corpora)")

@@ -11,7 +11,8 @@ Publisher = the outlet whose page was scraped. Signals, strongest first:
    registered domain (or subdomain of one) gives that outlet; an unregistered host gives an
    unregistered outlet named from the site's own metadata (og:site_name, JSON-LD publisher)
    or the host; a name that is only the address ("dagbladet.no") takes the page's own
-   spelling of it ("Dagbladet", `site_names.spelled_name`) when the page writes one. A wire agency is the publisher only here, on its own site.
+   spelling of it ("Dagbladet", `site_names.spelled_name`) when the page writes one. A
+   wire agency is the publisher only here, on its own site.
 2. Site metadata without an address: og:site_name / application-name / trafilatura's site
    name / JSON-LD publisher matched to a registry name or alias; else a `link rel=alternate`
    host; else the unregistered site name.

@@ -448,8 +448,8 @@ def footer_name_sets(text: str, rules: NameRules) -> tuple[list[str], list[str],
     before = text[:cut]
     prose = len(before.split()) > MAX_NAME_WORDS or re.search(r"[.!?]\s+\S+\s+\S+", before)
     # a caption's own year ("… in juli 2021. — © BELGA") does not make its credit a footer
-    notice = text[cut:] if prose else text
-    strong = bool(rights and rights.start() >= len(text) - len(notice)) or bool(_YEARS.search(notice))
+    start = cut if prose else 0
+    strong = bool(rights and rights.start() >= start) or bool(_YEARS.search(text, start))
     if prose and not strong:  # "Caption of the photo. © Agency"
         return [], [], False
     out: list[str] = []
