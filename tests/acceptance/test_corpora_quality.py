@@ -2,46 +2,31 @@
 
 Runs the real command on fundus and trafilatura-eval, as HTML and as plain text, and scores
 each warehouse with the corpora's own scorers (`bench/corpora.py`; about two minutes in
-all). Floors live in quality_floors.json under "corpora": set slightly below the figures
+all; the runs are shared with `test_no_false_quarantine.py`, see conftest.py). Floors live in quality_floors.json under "corpora": set slightly below the figures
 measured when they were pinned; raise them when the scores rise, never lower them silently.
 Skips with a message when ../shared/corpora is absent.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import duckdb
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
 FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text())["corpora"]
 
 
-def _corpora_module():
-    spec = importlib.util.spec_from_file_location("corpora", ROOT / "bench" / "corpora.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope="module")
+def results(corpora_runs):
+    return corpora_runs[0]
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    return tmp_path_factory.mktemp("corpora")
-
-
-@pytest.fixture(scope="module")
-def results(workdir):
-    mod = _corpora_module()
-    if not mod.available(SHARED):
-        pytest.skip(f"no corpora under {SHARED}")
-    return mod.measure(SHARED, keep=workdir)
+def workdir(corpora_runs):
+    return corpora_runs[1]
 
 
 def _column(workdir: Path, corpus: str, column: str) -> list[str]:
