@@ -710,7 +710,7 @@ def _read_batch(batch_refs, stored, con, settings: Settings, summary: RunSummary
         summary.add_skip(reason)
     todo = [r for r in batch_refs if r.source_uri not in unchanged]
     # No task run for a batch of unchanged files (a re-run over a large crawl is mostly those).
-    read = (read_task(quote(todo), quote(ReadOptions(max_bytes=settings.max_bytes))) if todo
+    read = (read_task(quote(todo), quote(ReadOptions(max_bytes=settings.max_bytes, pack=True))) if todo
             else BatchResult())
     held = {d.source_uri: d.doc_id for d in read.kept}
     held.update({r.source_uri: r.doc_id for r in read.rejected if r.doc_id})

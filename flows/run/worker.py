@@ -53,7 +53,9 @@ class ExtractOptions:
 
 
 def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[BatchResult, BatchResult]:
-    """Clean and detect a chunk; returns the two stages' batch results."""
+    """Clean and detect a chunk; returns the two stages' batch results. Packed documents
+    (the flow's form, when it runs this in-process or on Dask) are unpacked first."""
+    docs = [d.unpacked() for d in docs]
     if opts.before_doc is not None:
         for d in docs:
             opts.before_doc(d)
@@ -155,10 +157,11 @@ def _worker_main(conn, opts: ExtractOptions) -> None:
 
 
 def _to_send(chunk: Sequence[RawDocument]) -> list[tuple[RawDocument, bytes]]:
-    """Documents as sent to a worker: each page's text as UTF-8 bytes beside it. Pickling a
-    non-ASCII str makes CPython cache its UTF-8 form inside the str for the str's lifetime,
-    so the flow's copy of every page sent would hold its text twice until it is loaded."""
-    return [(replace(d, text=""), d.text.encode("utf-8", "surrogatepass")) for d in chunk]
+    """Documents as sent to a worker: each page's text as UTF-8 bytes beside it (a packed
+    document's own bytes). Pickling a non-ASCII str makes CPython cache its UTF-8 form
+    inside the str for the str's lifetime, so an unpacked page sent would hold its text
+    twice until it is loaded."""
+    return [(replace(d, text="", utf8=None), d.content_utf8) for d in chunk]
 
 
 def _received(chunk: list[tuple[RawDocument, bytes]]) -> list[RawDocument]:

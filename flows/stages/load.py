@@ -46,10 +46,12 @@ def quarantine_id(doc_id: str | None, source_uri: str) -> str:
 
 
 def document_row(doc: RawDocument, run_id: str) -> dict:
+    """The raw.documents row; `content` as UTF-8 bytes (the loader's form, and a packed
+    document's own: no str of the page is made again)."""
     return {
         "doc_id": doc.doc_id, "source_uri": doc.source_uri, "url": doc.url,
         "content_type": doc.content_type, "encoding": doc.encoding,
-        "byte_size": doc.byte_size, "content": doc.text, "first_run_id": run_id,
+        "byte_size": doc.byte_size, "content": doc.content_utf8, "first_run_id": run_id,
     }
 
 

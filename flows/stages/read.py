@@ -42,6 +42,9 @@ BINARY_MAGIC = {
 @dataclass(frozen=True)
 class ReadOptions:
     max_bytes: int = 20 * 1024 * 1024
+    # Documents come out packed (`RawDocument.packed`: the text as UTF-8 bytes), each as it
+    # is read, so a batch is never held as str (the flow process's form; see RawDocument).
+    pack: bool = False
 
 
 def list_sources(inputs: Iterable[str | os.PathLike], *, max_bytes: int = 20 * 1024 * 1024,
@@ -179,8 +182,9 @@ def guess_content_type(path: str, text: str, hint: ContentType | None = None) ->
     return "text"
 
 
-def document_from_bytes(ref: SourceRef, data: bytes) -> RawDocument | Rejection:
-    """Turn raw bytes into a decoded document, or a rejection with a clear reason."""
+def document_from_bytes(ref: SourceRef, data: bytes, pack: bool = False) -> RawDocument | Rejection:
+    """Turn raw bytes into a decoded document, or a rejection with a clear reason. With
+    `pack`, the document is packed; valid UTF-8 that needed no repair keeps `data` itself."""
     doc_id = hashlib.sha256(data).hexdigest()
     if not data:
         return Rejection(doc_id, ref.source_uri, STAGE, "empty_document", "the file has 0 bytes")
@@ -196,8 +200,11 @@ def document_from_bytes(ref: SourceRef, data: bytes) -> RawDocument | Rejection:
         return Rejection(doc_id, ref.source_uri, STAGE, "empty_document",
                          "the file holds only whitespace")
     ctype = guess_content_type(ref.source_uri, text, ref.content_type_hint)
-    return RawDocument(doc_id=doc_id, source_uri=ref.source_uri, url=ref.url, content_type=ctype,
-                       text=text, encoding=encoding, byte_size=len(data))
+    doc = RawDocument(doc_id=doc_id, source_uri=ref.source_uri, url=ref.url, content_type=ctype,
+                      text=text, encoding=encoding, byte_size=len(data))
+    if not pack:
+        return doc
+    return doc.packed(bytes(data) if encoding == "utf-8" else None)
 
 
 def read(ref: SourceRef, opts: ReadOptions) -> RawDocument | Rejection:
@@ -209,7 +216,7 @@ def read(ref: SourceRef, opts: ReadOptions) -> RawDocument | Rejection:
         if len(ref.payload) > opts.max_bytes:
             return Rejection(None, ref.source_uri, STAGE, "too_large",
                              f"record larger than {opts.max_bytes} bytes")
-        return document_from_bytes(ref, ref.payload)
+        return document_from_bytes(ref, ref.payload, opts.pack)
     try:
         data = _read_capped(ref.open_path, opts.max_bytes)
     except _TooLarge as exc:
@@ -219,7 +226,7 @@ def read(ref: SourceRef, opts: ReadOptions) -> RawDocument | Rejection:
     except OSError as exc:  # gone since listing, permission denied, a dangling link ...
         return Rejection(None, ref.source_uri, STAGE, os_error_reason(exc, ref.open_path),
                          f"{type(exc).__name__}: {exc.strerror or exc}")
-    return document_from_bytes(ref, data)
+    return document_from_bytes(ref, data, opts.pack)
 
 
 def read_batch(refs: Iterable[SourceRef], opts: ReadOptions) -> BatchResult:

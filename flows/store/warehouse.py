@@ -210,8 +210,8 @@ DERIVED_TABLES = ("core.articles", "core.paragraphs", "core.removed_lines",
 UTF8_COLUMNS = {"documents": ("content",)}
 
 
-def _utf8(value: str | None) -> bytes | None:
-    return None if value is None else value.encode("utf-8")
+def _utf8(value: str | bytes | None) -> bytes | None:
+    return value if value is None or isinstance(value, bytes) else value.encode("utf-8")
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, sql_dir: Path,
@@ -338,9 +338,16 @@ def stage_batch(staging_dir: Path, run_id: str, seq: int, batch: LoadBatch) -> P
     final = folder / f"batch-{seq:05d}.json.gz"
     tmp = final.with_suffix(".tmp")
     with gzip.open(tmp, "wt", encoding="utf-8") as f:
-        json.dump(batch.tables(), f)
+        json.dump(batch.tables(), f, default=_json_text)
     tmp.replace(final)
     return final
+
+
+def _json_text(value):
+    """A value JSON has no type for: the UTF-8 bytes of a packed page's content, as text."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def stage_run(staging_dir: Path, run_id: str, inputs: list[str], summary: dict) -> None:

@@ -116,9 +116,11 @@ class MarkupCheck:
       article text (`MARKUP_DOMINATED`).
 
     One instance per document: the source is parsed at most once, and only when the output
-    has markup at all (rare)."""
+    has markup at all (rare). `source` may be the page's UTF-8 bytes (a packed document's
+    form), decoded only then."""
 
-    def __init__(self, content_type: str, source: str, article_text: str, max_chars: int = 5_000_000):
+    def __init__(self, content_type: str, source: str | bytes, article_text: str,
+                 max_chars: int = 5_000_000):
         self.content_type, self.source, self.article_text = content_type, source, article_text
         self.max_chars = max_chars
         self._visible: str | None = None
@@ -127,7 +129,10 @@ class MarkupCheck:
         if self._visible is None:
             from flows.stages.clean._render import parse_html, render_lines
 
-            root = parse_html(self.source, self.max_chars)
+            source = self.source
+            if isinstance(source, bytes):
+                source = source.decode("utf-8", "surrogatepass")
+            root = parse_html(source, self.max_chars)
             parts = [] if root is None else render_lines(root) + [
                 str(v) for v in root.xpath("//meta/@content")]  # og:title and friends
             self._visible = " ".join(" ".join(parts).split())
@@ -209,7 +214,7 @@ def article_frame(articles: Sequence[Article]):
                 date = pd.Timestamp(dt.date.fromisoformat(p.published_date[:10]))
             except ValueError:
                 date = pd.NaT
-        markup = MarkupCheck(p.doc.content_type, p.doc.text, text)
+        markup = MarkupCheck(p.doc.content_type, p.doc.utf8 if p.doc.utf8 is not None else p.doc.text, text)
         rows.append({
             "doc_id": a.doc_id,
             "title": p.title,
