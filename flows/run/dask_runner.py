@@ -91,7 +91,7 @@ class DaskExtractPool:
 
     def extract(self, docs, on_docs=None):
         """`on_docs(done, rejected)` is told as each chunk's results come back."""
-        from flows.run.worker import extract_chunk, merge, nothing_extracted
+        from flows.run.worker import extract_for_the_flow, merge, nothing_extracted, with_docs
 
         docs = list(docs)
         if not docs:
@@ -100,11 +100,13 @@ class DaskExtractPool:
         size = -(-len(docs) // parts)
         chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
         results = []
-        for chunk, r in zip(chunks, self.executor.map(extract_chunk, chunks, [self.opts] * len(chunks))):
+        for chunk, r in zip(chunks, self.executor.map(extract_for_the_flow, chunks,
+                                                        [self.opts] * len(chunks))):
             results.append(r)
             if on_docs is not None:
                 on_docs(len(chunk), len(r[0].rejected) + len(r[1].rejected))
-        return merge([r[0] for r in results]), merge([r[1] for r in results])
+        return (merge([r[0] for r in results]),
+                with_docs(merge([r[1] for r in results]), {d.doc_id: d for d in docs}))
 
     def close(self) -> None:
         self.executor.shutdown()

@@ -69,6 +69,12 @@ def extract_chunk(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[Ba
     return cleaned, detected
 
 
+def extract_for_the_flow(docs: Sequence[RawDocument], opts: ExtractOptions) -> tuple[BatchResult, BatchResult]:
+    """`extract_chunk`'s results as a remote worker (a Dask task) sends them back: without
+    the raw pages the flow already holds (`_for_the_flow`; `with_docs` puts them back)."""
+    return _for_the_flow(*extract_chunk(docs, opts))
+
+
 def nothing_extracted() -> tuple[BatchResult, BatchResult]:
     """What extracting no document gives: the (cleaned, detected) pair with zero counts."""
     return BatchResult(counts={"cleaned": 0}), BatchResult(counts={"detected": 0})
@@ -171,13 +177,13 @@ def _received(chunk: list[tuple[RawDocument, bytes]]) -> list[RawDocument]:
 def _for_the_flow(cleaned: BatchResult, detected: BatchResult) -> tuple[BatchResult, BatchResult]:
     """A worker's results without what the flow process already holds: the raw page (its
     HTML is most of a batch's bytes; sending it back doubled the flow's memory) and the
-    cleaned pages, which the articles carry. `_with_docs` puts the flow's own documents back."""
+    cleaned pages, which the articles carry. `with_docs` puts the flow's own documents back."""
     articles = tuple(replace(a, page=replace(a.page, doc=replace(a.page.doc, text="")))
                      for a in detected.kept)
     return replace(cleaned, kept=()), replace(detected, kept=articles)
 
 
-def _with_docs(detected: BatchResult, docs: Mapping[str, RawDocument]) -> BatchResult:
+def with_docs(detected: BatchResult, docs: Mapping[str, RawDocument]) -> BatchResult:
     """The articles with their raw documents, taken from `docs` (by doc_id)."""
     articles = tuple(replace(a, page=replace(a.page, doc=docs[a.doc_id])) if a.doc_id in docs
                      else a for a in detected.kept)
@@ -333,4 +339,4 @@ class ExtractPool:
             now = time.monotonic()
             for w in [w for w in self.workers if w.busy and w.deadline <= now]:
                 fail(w, "timeout", f"cleaning took longer than {self.timeout:g} s; the worker was stopped")
-        return merge(cleaned), _with_docs(merge(detected), {d.doc_id: d for d in docs})
+        return merge(cleaned), with_docs(merge(detected), {d.doc_id: d for d in docs})

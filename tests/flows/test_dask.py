@@ -78,7 +78,7 @@ def test_dask_run_equals_local_run(prefect_harness, cluster, tmp_path):
     assert first.loaded > 0
     # The chunks really went to the cluster.
     prefixes = set(cluster.scheduler.task_prefixes)
-    assert "extract_chunk" in prefixes, prefixes
+    assert "extract_for_the_flow" in prefixes, prefixes
     a, b = _tables(local.warehouse), _tables(remote.warehouse)
     assert a.keys() == b.keys() and "core.articles" in a
     for name in a:
