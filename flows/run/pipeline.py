@@ -656,13 +656,14 @@ def _extract_pool(settings: Settings):
 
 def _stored_batches(con, settings: Settings, doc_sizes: list[tuple[str, int]]):
     """(None, stored documents) per batch of raw.documents, for `--reprocess` and
-    `--retry-quarantined`, cut by count and bytes as a run's inputs are."""
+    `--retry-quarantined`, cut by count and bytes as a run's inputs are, and packed as the
+    pages a run reads are."""
     for batch in _tapered_batches(doc_sizes, settings.batch_size, settings.effective_batch_bytes,
                                   lambda pair: pair[1]):
         ids = [doc_id for doc_id, _size in batch]
         docs = [RawDocument(doc_id=r["doc_id"], source_uri=r["source_uri"], url=r["url"],
                             content_type=r["content_type"], text=r["content"],
-                            encoding=r["encoding"], byte_size=r["byte_size"])
+                            encoding=r["encoding"], byte_size=r["byte_size"]).packed()
                 for r in wh.stored_documents(con, ids)]
         yield None, docs
 

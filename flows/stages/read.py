@@ -204,7 +204,7 @@ def document_from_bytes(ref: SourceRef, data: bytes, pack: bool = False) -> RawD
                       text=text, encoding=encoding, byte_size=len(data))
     if not pack:
         return doc
-    return doc.packed(bytes(data) if encoding == "utf-8" else None)
+    return doc.packed(data if encoding == "utf-8" else None)
 
 
 def read(ref: SourceRef, opts: ReadOptions) -> RawDocument | Rejection:

@@ -214,7 +214,7 @@ def article_frame(articles: Sequence[Article]):
                 date = pd.Timestamp(dt.date.fromisoformat(p.published_date[:10]))
             except ValueError:
                 date = pd.NaT
-        markup = MarkupCheck(p.doc.content_type, p.doc.utf8 if p.doc.utf8 is not None else p.doc.text, text)
+        markup = MarkupCheck(p.doc.content_type, p.doc.content_utf8, text)
         rows.append({
             "doc_id": a.doc_id,
             "title": p.title,
